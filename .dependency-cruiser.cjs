@@ -1,0 +1,57 @@
+/**
+ * The layer directions of DESIGN.md §3, enforced. `npm run lint` fails on any violation.
+ * core ← {sources, mapping, validation, provenance, target} ← {jobs, bulk} ← {api, cli} ← app.ts/server.ts
+ */
+const STAGES = '(sources|mapping|validation|provenance|target)';
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-imports-nothing-above',
+      comment: 'src/core is the bottom layer: it imports no other folder of src.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'stages-do-not-import-each-other-or-above',
+      comment: 'A pipeline stage imports only core (and itself).',
+      severity: 'error',
+      from: { path: `^src/${STAGES}/` },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/$1/'] },
+    },
+    {
+      name: 'jobs-and-bulk-stay-below-api',
+      severity: 'error',
+      from: { path: '^src/(jobs|bulk)/' },
+      to: { path: '^src/(api|cli|config)/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'api-does-not-import-cli',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/cli/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'cross-folder-imports-go-through-index',
+      comment: "A folder's index.ts is its public API (STYLE.md rule 6).",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/.+', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'src-does-not-import-tests-or-bench',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: 'node_modules' },
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

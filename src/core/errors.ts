@@ -1,0 +1,89 @@
+/** The OperationOutcome.issue.code values (R4 issue-type). */
+export type OperationOutcomeIssueCode = fhir4.OperationOutcomeIssue['code'];
+
+/**
+ * The registry of every error the product raises. Codes are stable and never reused: tools and
+ * runbooks match on them. A test fails when a code is missing from the README's error table.
+ */
+export interface ErrorDefinition {
+  /** HTTP status the API answers with. */
+  readonly status: number;
+  /** Whether retrying the same request may succeed. */
+  readonly retryable: boolean;
+  /** OperationOutcome.issue.code this error maps to. */
+  readonly issueCode: OperationOutcomeIssueCode;
+  /** One line for the README table. */
+  readonly summary: string;
+}
+
+export const ERROR_CODES = {
+  FHIRMIG_ERR_CLI_USAGE: { status: 400, retryable: false, issueCode: 'invalid', summary: 'The command line is incomplete or names an unknown command or option.' },
+  FHIRMIG_ERR_CONFIG_INVALID: { status: 500, retryable: false, issueCode: 'invalid', summary: 'Configuration failed validation at start-up; every failing key is listed.' },
+  FHIRMIG_ERR_INPUT_READ: { status: 400, retryable: false, issueCode: 'not-found', summary: 'An input file or folder could not be read.' },
+  FHIRMIG_ERR_INPUT_JSON: { status: 400, retryable: false, issueCode: 'structure', summary: 'An input is not well-formed JSON (the position is given).' },
+  FHIRMIG_ERR_CORE_INTERNAL: { status: 500, retryable: false, issueCode: 'exception', summary: 'An unexpected internal error; the message says where.' },
+  FHIRMIG_ERR_FML_SYNTAX: { status: 400, retryable: false, issueCode: 'invalid', summary: 'FHIR Mapping Language text does not parse; line, column and what was expected are given.' },
+  FHIRMIG_ERR_MAP_INVALID: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A StructureMap is not usable (no group, a rule without source, an unknown variable, a bad parameter).' },
+  FHIRMIG_ERR_MAP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'An imported StructureMap, or the map a request names, cannot be resolved.' },
+  FHIRMIG_ERR_MAP_GROUP_NOT_FOUND: { status: 400, retryable: false, issueCode: 'not-found', summary: 'A dependent group (by name, or by source/target types) cannot be found.' },
+  FHIRMIG_ERR_MAP_TYPE_UNKNOWN: { status: 400, retryable: false, issueCode: 'not-found', summary: 'A target type, element or logical model is not known to the type model.' },
+  FHIRMIG_ERR_MAP_TRANSFORM_UNKNOWN: { status: 400, retryable: false, issueCode: 'not-supported', summary: 'A rule uses a transform name the engine does not define.' },
+  FHIRMIG_ERR_MAP_TRANSFORM_FAILED: { status: 422, retryable: false, issueCode: 'processing', summary: 'A transform got parameters it cannot work with (wrong count, type or value).' },
+  FHIRMIG_ERR_MAP_CHECK_FAILED: { status: 422, retryable: false, issueCode: 'business-rule', summary: 'A rule\'s `check` expression was false for a source value.' },
+  FHIRMIG_ERR_MAP_CARDINALITY: { status: 422, retryable: false, issueCode: 'business-rule', summary: 'A source element has fewer or more values than the rule\'s min..max or list mode `only_one` allow.' },
+  FHIRMIG_ERR_MAP_FHIRPATH: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A FHIRPath expression in a map does not compile or fails to evaluate.' },
+  FHIRMIG_ERR_MAP_RECURSION: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'Group invocation is cyclic or nests deeper than the limit.' },
+  FHIRMIG_ERR_MAP_LIMIT: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'A transform ran past its step or output limit (runaway map or huge input).' },
+  FHIRMIG_ERR_CONCEPTMAP_INVALID: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A ConceptMap is malformed or a $translate request lacks what it needs.' },
+  FHIRMIG_ERR_CONCEPTMAP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'A ConceptMap (or an `other-map` it points to) cannot be resolved.' },
+  FHIRMIG_ERR_CONCEPTMAP_RECURSION: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'ConceptMap `other-map` chaining is cyclic.' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in an input a problem sits: file, line/column, row, segment, field. */
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** FHIRPath or rule path, e.g. `Patient.name[0]` or `group main / rule name`. */
+  readonly expression?: string;
+}
+
+export interface MigrateErrorOptions {
+  readonly location?: ErrorLocation;
+  readonly cause?: unknown;
+  /** Extra issues (e.g. several validation failures) carried alongside the main message. */
+  readonly details?: readonly string[];
+}
+
+/** The one error class of the product: a stable code, an HTTP status, and a located message. */
+export class MigrateError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly location: ErrorLocation | undefined;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: MigrateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrateError';
+    this.code = code;
+    const def: ErrorDefinition = ERROR_CODES[code];
+    this.status = def.status;
+    this.retryable = def.retryable;
+    this.location = options.location;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isMigrateError(value: unknown): value is MigrateError {
+  return value instanceof MigrateError;
+}
+
+/** Formats a location as `file:line:column` (the parts that are known). */
+export function formatLocation(location: ErrorLocation | undefined): string {
+  if (!location) return '';
+  const parts = [location.file, location.line, location.column].filter((p) => p !== undefined);
+  return parts.join(':');
+}
