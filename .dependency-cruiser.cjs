@@ -27,6 +27,20 @@ module.exports = {
       to: { path: '^src/(api|cli|config)/|^src/(app|server)\\.ts$' },
     },
     {
+      name: 'config-imports-only-core',
+      comment: 'Configuration is validated once and passed down; it depends on nothing but core.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/config/'] },
+    },
+    {
+      name: 'stages-do-not-read-config',
+      comment: 'Config slices are passed in as options; nothing below the API reads the config module.',
+      severity: 'error',
+      from: { path: '^src/(core|sources|mapping|validation|provenance|target|jobs|bulk)/' },
+      to: { path: '^src/config/' },
+    },
+    {
       name: 'api-does-not-import-cli',
       severity: 'error',
       from: { path: '^src/api/' },

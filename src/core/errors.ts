@@ -37,6 +37,20 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_CONCEPTMAP_INVALID: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A ConceptMap is malformed or a $translate request lacks what it needs.' },
   FHIRMIG_ERR_CONCEPTMAP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'A ConceptMap (or an `other-map` it points to) cannot be resolved.' },
   FHIRMIG_ERR_CONCEPTMAP_RECURSION: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'ConceptMap `other-map` chaining is cyclic.' },
+  FHIRMIG_ERR_VALIDATION_PROFILE_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'The profile a validation request names is not loaded in the conformance context.' },
+  FHIRMIG_ERR_VALIDATION_PROFILE_NO_SNAPSHOT: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'A profile has no snapshot and none could be generated.' },
+  FHIRMIG_ERR_VALIDATION_SNAPSHOT: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'A profile\'s snapshot cannot be generated from its differential; the element and reason are given.' },
+  FHIRMIG_ERR_VALIDATION_XML: { status: 400, retryable: false, issueCode: 'structure', summary: 'A FHIR XML input is not well-formed or not a FHIR resource.' },
+  FHIRMIG_ERR_SOURCE_SPEC: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A source SPEC string (csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH) or its descriptor is invalid.' },
+  FHIRMIG_ERR_SOURCE_CONNECT: { status: 503, retryable: true, issueCode: 'transient', summary: 'A source database cannot be reached or refused the read-only session.' },
+  FHIRMIG_ERR_SOURCE_PARSE: { status: 400, retryable: false, issueCode: 'structure', summary: 'A source record does not parse (CSV row, HL7 v2 message or segment, C-CDA XML); the file, line or message and segment are given.' },
+  FHIRMIG_ERR_SOURCE_VALUE: { status: 400, retryable: false, issueCode: 'value', summary: 'A source value does not fit its declared column type (an impossible date, a non-number, a missing key).' },
+  FHIRMIG_ERR_TARGET_UNAVAILABLE: { status: 503, retryable: true, issueCode: 'transient', summary: 'The target FHIR server stayed unreachable or overloaded (429/502/503/504, connection errors, timeouts) after bounded retries; the job pauses, records are not failed.' },
+  FHIRMIG_ERR_TARGET_REJECTED: { status: 422, retryable: false, issueCode: 'processing', summary: 'The target refused a transaction or an entry (4xx); its OperationOutcome is carried.' },
+  FHIRMIG_ERR_TARGET_AUTH: { status: 401, retryable: false, issueCode: 'security', summary: 'The target or its token endpoint refused the credentials (401/403, or a SMART Backend Services token request failed).' },
+  FHIRMIG_ERR_TARGET_CHUNKING: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'Entries that must share one transaction (a reference cycle) exceed the target profile\'s limits.' },
+  FHIRMIG_ERR_TARGET_RESPONSE: { status: 502, retryable: false, issueCode: 'exception', summary: 'The target answered with something other than the expected FHIR response (not a transaction-response, entry count mismatch, bad JSON).' },
+  FHIRMIG_ERR_TARGET_FILE: { status: 500, retryable: false, issueCode: 'exception', summary: 'A file:DIR target cannot read or write its NDJSON files.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,68 @@
+/**
+ * `npm run bench`: runs every scenario in its own child process (so each gets its own peak RSS),
+ * pinned to one core where `taskset` exists, and prints one line per scenario plus a JSON summary.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface Scenario {
+  readonly file: string;
+  readonly exportName: string;
+}
+
+const SCENARIOS: readonly Scenario[] = [
+  { file: 'mapping-bench.ts', exportName: 'runMappingBench' },
+  { file: 'translate-bench.ts', exportName: 'runTranslateBench' },
+  { file: 'validation-bench.ts', exportName: 'runValidationBench' },
+];
+
+const benchDir = import.meta.dirname;
+
+function runnerSource(scenario: Scenario): string {
+  const url = new URL(`file://${join(benchDir, scenario.file)}`).href;
+  return `import(${JSON.stringify(url)}).then(async (m) => {
+    const result = await m.${scenario.exportName}();
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    process.stdout.write('\\n@@RESULT ' + JSON.stringify({ ...result, peakRssMb }) + '\\n');
+  });`;
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+}
+
+function runScenario(scenario: Scenario, pin: boolean): Record<string, unknown> | undefined {
+  const args = ['--input-type=module', '-e', runnerSource(scenario)];
+  const command = pin ? 'taskset' : process.execPath;
+  const argv = pin ? ['-c', '0', process.execPath, ...args] : args;
+  const child = spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('@@RESULT '));
+  if (child.status !== 0 || !line) {
+    process.stderr.write(`${scenario.file} failed (exit ${child.status}):\n${child.stderr}\n`);
+    return undefined;
+  }
+  return JSON.parse(line.slice('@@RESULT '.length)) as Record<string, unknown>;
+}
+
+function formatResult(result: Record<string, unknown>): string {
+  const figures = Object.entries(result)
+    .filter(([key]) => key !== 'name')
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? Math.round(value * 10) / 10 : String(value)}`);
+  return `${String(result.name).padEnd(34)} ${figures.join('  ')}`;
+}
+
+const pin = hasTaskset();
+process.stdout.write(`fhir-migrate benchmarks on Node ${process.version}${pin ? ', pinned to core 0' : ''}\n`);
+const results: Record<string, unknown>[] = [];
+let failed = false;
+for (const scenario of SCENARIOS) {
+  if (!existsSync(join(benchDir, scenario.file))) continue;
+  const result = runScenario(scenario, pin);
+  if (result) {
+    results.push(result);
+    process.stdout.write(`${formatResult(result)}\n`);
+  } else failed = true;
+}
+process.stdout.write(`${JSON.stringify({ node: process.version, results })}\n`);
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,3 @@
+export { loadConfig } from './load-config.ts';
+export { CONFIG_SCHEMA, ENV_KEYS } from './schema.ts';
+export type { Config } from './schema.ts';

@@ -1,0 +1,51 @@
+import { MigrateError, createIssue, createOutcome } from '../core/index.ts';
+import type { ConformanceContext } from './context.ts';
+import { isObject } from './context.ts';
+import { IssueCollector } from './issues.ts';
+import type { ValidateOptions, Walk } from './walk.ts';
+import { validateResourceValue } from './walker.ts';
+
+const ALL_OK = 'All OK';
+
+/**
+ * Validates one resource against R4 (structure, cardinality, invariants, bindings), the profiles
+ * it claims in meta.profile and those in `options.profiles`. Returns an OperationOutcome whose
+ * issues carry severity, code, diagnostics and a FHIRPath `expression`; a valid resource gets a
+ * single information issue "All OK" (as the HL7 validator reports).
+ */
+export function validateResource(context: ConformanceContext, resource: unknown, options: ValidateOptions = {}): fhir4.OperationOutcome {
+  for (const url of options.profiles ?? []) {
+    if (!context.structureDefinition(url)) {
+      throw new MigrateError('FHIRMIG_ERR_VALIDATION_PROFILE_NOT_FOUND', `The profile ${url} is not loaded (add it with --load or --ig).`);
+    }
+  }
+  const issues = new IssueCollector();
+  const walk: Walk = {
+    context,
+    issues,
+    unknownExtensions: options.unknownExtensions ?? 'warning',
+    scope: { resource, rootResource: resource },
+    bundle: undefined,
+    resourceExpression: '',
+    hostPath: '',
+    contained: false,
+  };
+  const resourceType = isObject(resource) && typeof resource['resourceType'] === 'string' ? resource['resourceType'] : 'Resource';
+  validateResourceValue(walk, resource, resourceType, options.profiles ?? []);
+  return toOutcome(issues);
+}
+
+function toOutcome(issues: IssueCollector): fhir4.OperationOutcome {
+  if (issues.issues.length === 0) return createOutcome([createIssue('information', 'informational', ALL_OK)]);
+  const rank = { fatal: 0, error: 1, warning: 2, information: 3 } as const;
+  const sorted = issues.issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => rank[a.issue.severity] - rank[b.issue.severity] || a.index - b.index)
+    .map((x) => x.issue);
+  return createOutcome(sorted);
+}
+
+/** Whether an outcome has an error or fatal issue. */
+export function isValid(outcome: fhir4.OperationOutcome): boolean {
+  return !outcome.issue.some((i) => i.severity === 'error' || i.severity === 'fatal');
+}

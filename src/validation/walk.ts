@@ -1,0 +1,43 @@
+import type { ConformanceContext } from './context.ts';
+import type { InvariantScope } from './invariants.ts';
+import type { IssueCollector } from './issues.ts';
+
+export type UnknownExtensionPolicy = 'error' | 'warning' | 'information' | 'ignore';
+
+export interface ValidateOptions {
+  /** Profiles (canonical URLs) to validate against in addition to those the resource claims. */
+  readonly profiles?: readonly string[];
+  /** What an extension whose definition is not loaded gives. Default `warning`. */
+  readonly unknownExtensions?: UnknownExtensionPolicy;
+}
+
+/** Resources of the enclosing Bundle, by fullUrl and by `Type/id`. */
+export interface BundleIndex {
+  readonly type: string | undefined;
+  readonly byUrl: Map<string, Record<string, unknown>>;
+}
+
+/** The state a validation walk carries down the tree. */
+export interface Walk {
+  readonly context: ConformanceContext;
+  readonly issues: IssueCollector;
+  readonly unknownExtensions: UnknownExtensionPolicy;
+  readonly scope: InvariantScope;
+  readonly bundle: BundleIndex | undefined;
+  /** The expression of the resource being validated (`Bundle.entry[2].resource`). */
+  readonly resourceExpression: string;
+  /** Definition path of the element whose children are being walked (`HumanName.given`), for extension contexts. */
+  readonly hostPath: string;
+  /** Inside a contained resource (dom-6 narrative is not expected there). */
+  readonly contained: boolean;
+}
+
+/** One value of an element in the JSON: the value, its `_element` companion, its type and location. */
+export interface Item {
+  readonly value: unknown;
+  readonly ext: unknown;
+  readonly typeCode: string;
+  readonly expression: string;
+  /** The JSON property it came from (`valueQuantity`, `given`). */
+  readonly key: string;
+}
