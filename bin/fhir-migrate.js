@@ -10,4 +10,6 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { processIo } = await import('../src/cli/io.ts');
+const packageRoot = new URL('..', import.meta.url).pathname;
+process.exitCode = await main(process.argv.slice(2), { ...processIo, packageRoot });

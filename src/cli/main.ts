@@ -1,10 +1,10 @@
 import { MigrateError, errorToOutcome } from '../core/index.ts';
-import type { Command } from './command.ts';
 import { processIo, printJson } from './io.ts';
 import type { CliIo } from './io.ts';
 import { COMMANDS } from './commands/index.ts';
+import type { CommandEntry } from './commands/index.ts';
 
-function renderHelp(commands: readonly Command[]): string {
+function renderHelp(commands: readonly CommandEntry[]): string {
   const lines = ['fhir-migrate — FHIR-native EHR data migration', '', 'Commands:'];
   for (const c of commands) lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
   lines.push('', 'Run `fhir-migrate <command> --help` for a command\'s options.');
@@ -18,11 +18,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.stdout(renderHelp(COMMANDS));
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const entry = COMMANDS.find((c) => c.name === name);
   try {
-    if (!command) {
+    if (!entry) {
       throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}.`);
     }
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(`${command.usage}\n`);
       return 0;

@@ -7,6 +7,9 @@ const CASES = 'test/mapping/structuremap/cases';
 const FIXTURES = 'test/mapping/structuremap/cli-fixtures';
 const PATH = `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
 
+// Each run starts a process that loads the R4 definitions; under a loaded full test run that takes a while.
+jest.setTimeout(120_000);
+
 interface Run {
   readonly status: number | null;
   readonly json: unknown;
@@ -86,8 +89,12 @@ describe('fhir-migrate transform', () => {
     const missing = transform('--map', 'maps/bench/legacy-patient.map', '--source', 'no/such/file.json');
     expect(missing.status).toBe(1);
     expect(issueCode(missing)).toBe('FHIRMIG_ERR_INPUT_READ');
-    const syntax = transform('--map', `${FIXTURES}/imports/source.json`, '--source', `${FIXTURES}/imports/source.json`);
+    const notAMap = transform('--map', `${FIXTURES}/imports/source.json`, '--source', `${FIXTURES}/imports/source.json`);
+    expect(notAMap.status).toBe(1);
+    expect(issueCode(notAMap)).toBe('FHIRMIG_ERR_MAP_INVALID');
+    const syntax = transform('--map', `${FIXTURES}/broken/broken.map`, '--source', `${FIXTURES}/imports/source.json`);
     expect(syntax.status).toBe(1);
-    expect(issueCode(syntax)).toBe('FHIRMIG_ERR_MAP_INVALID');
+    expect(issueCode(syntax)).toBe('FHIRMIG_ERR_FML_SYNTAX');
+    expect((syntax.json as fhir4.OperationOutcome).issue[0]?.diagnostics).toContain('broken.map:4');
   });
 });

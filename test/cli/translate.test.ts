@@ -131,6 +131,13 @@ describe('fhir-migrate translate', () => {
     expect(matchCodes(run)).toEqual(['male']);
   });
 
+  it('fails with FHIRMIG_ERR_CONCEPTMAP_NOT_FOUND for a canonical URL no loaded map has', () => {
+    const run = translate('--conceptmap', 'https://fhir-migrate.dev/ConceptMap/nope', '--conceptmaps', 'conceptmaps', '--system', 'http://s', '--code', 'c');
+    expect(run.status).toBe(1);
+    expect(errorCode(run)).toBe('FHIRMIG_ERR_CONCEPTMAP_NOT_FOUND');
+    expect(run.json.issue?.[0]?.diagnostics).toContain('give its file, or its folder with --conceptmaps');
+  });
+
   it('reads a Bundle of ConceptMaps, choosing one with --url; the others resolve other-map', () => {
     const entry = ['chain-a', 'chain-b', 'chain-c'].map((id) => ({ resource: JSON.parse(readFileSync(join(repo, fixtures, `${id}.json`), 'utf8')) }));
     const file = join(scratch, 'bundle.json');

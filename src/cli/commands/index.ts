@@ -1,7 +1,16 @@
 import type { Command } from '../command.ts';
-import { translateCommand } from './translate.ts';
-import { transformCommand } from './transform.ts';
-import { validateCommand } from './validate.ts';
+
+/** A sub-command as `--help` lists it; its module is loaded only when it runs (fast start-up). */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
 
 /** Every sub-command, in the order `fhir-migrate --help` lists them. */
-export const COMMANDS: readonly Command[] = [translateCommand, transformCommand, validateCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'Run the newcomer\'s demo: a synthetic legacy extract through map, validate and report.', load: async () => (await import('./demo.ts')).demoCommand },
+  { name: 'transform', summary: 'Run a StructureMap / FML map on a JSON input and print the result.', load: async () => (await import('./transform.ts')).transformCommand },
+  { name: 'translate', summary: 'Translate a code with a ConceptMap ($translate) and print the Parameters.', load: async () => (await import('./translate.ts')).translateCommand },
+  { name: 'validate', summary: 'Validate FHIR resources (JSON or XML) against R4, profiles and IGs.', load: async () => (await import('./validate.ts')).validateCommand },
+];

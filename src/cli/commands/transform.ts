@@ -4,7 +4,7 @@ import { readJsonFile } from '../files.ts';
 import { printJson } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { buildMappingContext } from '../mapping-context.ts';
-import { StructureMapEngine } from '../../mapping/index.ts';
+import { StructureMapEngine, sortByDefinition } from '../../mapping/index.ts';
 
 const USAGE = `fhir-migrate transform --map FILE.map|FILE.json --source INPUT.json [--model DIR]… [--conceptmaps DIR]…
 
@@ -37,7 +37,7 @@ export const transformCommand: Command = {
     });
     const source = readJsonFile(sourcePath, io.cwd);
     const result = new StructureMapEngine(context.options).transform(context.map, source);
-    printJson(io, result);
+    printJson(io, sortByDefinition(result, undefined, context.typeModel));
     return 0;
   },
 };

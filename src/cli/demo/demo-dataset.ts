@@ -14,9 +14,9 @@ const GIVEN = ['Ada', 'Bram', 'Cleo', 'Dov', 'Esme', 'Femi', 'Gus', 'Hana', 'Ivo
 const FAMILY = ['Archer', 'Brook', 'Castell', 'Dunmore', 'Ellery', 'Fairweather', 'Gale', 'Hollis', 'Ingram', 'Jessup'];
 const STREETS = ['Elm Row', 'Harbor Way', 'Mill Lane', 'Quarry Road', 'Station Street'];
 const CITIES: readonly [string, string, string][] = [['Springfield', 'MA', '01101'], ['Salem', 'MA', '01970'], ['Lowell', 'MA', '01850']];
-/** Legacy sex codes as a registration system stored them; `X` has no mapping on purpose. */
+/** Legacy sex codes as a registration system stored them; `9` (set on one dirty row) has no mapping. */
 const SEX_CODES = ['M', 'F', 'F', 'M', 'U', 'M', 'F'];
-const RACE = ['2106-3', '2054-5', '2028-9', '2106-3'];
+const RACE = ['White', 'Black', 'Asian', 'White', 'American Indian'];
 const LABS: readonly { code: string; name: string; unit: string; low: number; high: number }[] = [
   { code: 'GLU', name: 'Glucose', unit: 'mg/dL', low: 70, high: 99 },
   { code: 'K', name: 'Potassium', unit: 'mmol/L', low: 3.5, high: 5.1 },
@@ -83,8 +83,8 @@ function createLabRow(id: number, mrn: string, random: () => number): LegacyRow 
 /** Dirty rows a real extract has: a missing birth date, an unmapped sex code, a bad lab value. */
 function addDirtyRows(dataset: DemoDataset): void {
   const [first, second] = dataset.patients;
-  if (first) first.dob = '';
-  if (second) second.sex = 'X';
+  if (first) first.dob = '13/30/1971';
+  if (second) second.sex = '9';
   const lab = dataset.labResults[3];
   if (lab) lab.value = 'see note';
 }

@@ -45,6 +45,8 @@ export function coercePrimitive(site: RuleSite, v: unknown, type: string): strin
   if (type === 'decimal') return toDecimal(site, v);
   if (type === 'boolean') return toBoolean(site, v);
   if (isPrimitiveJson(v)) return String(v);
+  // A Coding (e.g. translate()'s default output) put into a code element contributes its code.
+  if (type === 'code' && isJsonObject(v) && typeof v.code === 'string') return v.code;
   failAt(site, 'FHIRMIG_ERR_MAP_TRANSFORM_FAILED', `A complex value cannot be stored in an element of type ${type}.`);
 }
 

@@ -6,6 +6,7 @@ import { createInstance } from './instances.ts';
 import { failAt, ruleName } from './location.ts';
 import type { RuleSite } from './location.ts';
 import type { TransformOptions } from './options.ts';
+import { pruneEmpty } from './output-order.ts';
 import { parameterLiteral } from './parameters.ts';
 import { executeSimpleRule, isSimpleRule } from './simple-rule.ts';
 import { processSource } from './source.ts';
@@ -42,6 +43,7 @@ export class StructureMapEngine {
     const output = target === undefined ? this.rootTarget(ctx, site, targetInput) : valueOf(target, this.statedType(map, targetInput));
     if (targetInput) vars.setOutput(targetInput.name, output);
     this.executeGroup(ctx, map, group, vars);
+    pruneEmpty(output.v);
     return output.v;
   }
 

@@ -5,6 +5,7 @@
  */
 export { StructureMapEngine, transformStructureMap } from './engine.ts';
 export { createR4TypeModel } from './type-model.ts';
+export { sortByDefinition } from './output-order.ts';
 export type { ElementInfo, ResolvedElement, TypeInfo, TypeKind, TypeModel } from './type-model.ts';
 export { DEFAULT_LIMITS } from './options.ts';
 export type { TransformLimits, TransformOptions, UnmappedCodeInfo } from './options.ts';

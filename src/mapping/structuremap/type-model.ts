@@ -170,7 +170,17 @@ export function createR4TypeModel(structureDefinitions: readonly fhir4.Structure
     return found;
   };
 
+  const elementCache = new Map<string, Map<string, ResolvedElement | undefined>>();
   const getElement = (typeName: string, elementName: string): ResolvedElement | undefined => {
+    let perType = elementCache.get(typeName);
+    if (!perType) elementCache.set(typeName, (perType = new Map()));
+    if (perType.has(elementName)) return perType.get(elementName);
+    const resolved = resolveElement(typeName, elementName);
+    perType.set(elementName, resolved);
+    return resolved;
+  };
+
+  const resolveElement = (typeName: string, elementName: string): ResolvedElement | undefined => {
     const type = load(typeName);
     if (!type) return undefined;
     const direct = type.elements.get(elementName);
