@@ -23,7 +23,7 @@ export class StructureMapEngine {
   private readonly options: TransformOptions;
   private readonly fhirpath = new FhirPathEvaluator();
   private readonly groups: GroupResolver;
-  private readonly simpleRules = new WeakMap<fhir4.StructureMapGroupRule, boolean>();
+  private readonly compiledRules = new WeakMap<fhir4.StructureMapGroupRule, CompiledRule>();
 
   constructor(options: TransformOptions) {
     this.options = options;
@@ -81,20 +81,24 @@ export class StructureMapEngine {
     }
   }
 
-  private isSimple(rule: fhir4.StructureMapGroupRule): boolean {
-    let simple = this.simpleRules.get(rule);
-    if (simple === undefined) {
-      simple = isSimpleRule(rule);
-      this.simpleRules.set(rule, simple);
+  /** What a rule needs at run time, worked out once per rule object. */
+  private compiled(map: fhir4.StructureMap, group: fhir4.StructureMapGroup, rule: fhir4.StructureMapGroupRule, path: string): CompiledRule {
+    let compiled = this.compiledRules.get(rule);
+    if (!compiled) {
+      compiled = {
+        site: { map, group, rule: path },
+        simple: isSimpleRule(rule),
+        srcVar: rule.source.length === 1 ? rule.source[0]?.variable : undefined,
+        children: (rule.rule ?? []).map((child, index) => ({ rule: child, path: `${path}.${ruleName(child, index)}` })),
+      };
+      this.compiledRules.set(rule, compiled);
     }
-    return simple;
+    return compiled;
   }
 
   private executeRule(ctx: ExecutionContext, map: fhir4.StructureMap, group: fhir4.StructureMapGroup, rule: fhir4.StructureMapGroupRule, path: string, vars: Variables): void {
-    const site: RuleSite = { map, group, rule: path };
-    const tuples = this.sourceTuples(ctx, site, rule, vars);
-    const simple = this.isSimple(rule);
-    const srcVar = rule.source.length === 1 ? rule.source[0]?.variable : undefined;
+    const { site, simple, srcVar, children } = this.compiled(map, group, rule, path);
+    const tuples = this.sourceTuples(ctx, site, rule, vars, simple);
     for (const v of tuples) {
       ctx.step(site);
       if (simple) {
@@ -105,7 +109,7 @@ export class StructureMapEngine {
         continue;
       }
       for (const t of rule.target ?? []) processTarget(ctx, site, v, t, srcVar, vars);
-      (rule.rule ?? []).forEach((child, index) => this.executeRule(ctx, map, group, child, `${path}.${ruleName(child, index)}`, v));
+      for (const child of children) this.executeRule(ctx, map, group, child.rule, child.path, v);
       for (const dependent of rule.dependent ?? []) this.executeDependent(ctx, site, dependent, v);
     }
   }
@@ -117,14 +121,14 @@ export class StructureMapEngine {
   }
 
   /** Several sources: the cartesian product of their values, each tuple in its own variables. */
-  private sourceTuples(ctx: ExecutionContext, site: RuleSite, rule: fhir4.StructureMapGroupRule, vars: Variables): Variables[] {
+  private sourceTuples(ctx: ExecutionContext, site: RuleSite, rule: fhir4.StructureMapGroupRule, vars: Variables, simple: boolean): Variables[] {
     if (rule.source.length === 0) return [vars.copy()];
-    if (this.isSimple(rule) && !rule.source[0]?.variable) return [vars.copy()];
+    if (simple && !rule.source[0]?.variable) return [vars.copy()];
     if (rule.source.length === 1) return processSource(ctx, site, vars, rule.source[0] as fhir4.StructureMapGroupRuleSource);
     let tuples = [vars];
     for (const src of rule.source) {
       const next: Variables[] = [];
-      for (const t of tuples) next.push(...processSource(ctx, site, t, src));
+      for (const t of tuples) for (const bound of processSource(ctx, site, t, src)) next.push(bound);
       tuples = next;
     }
     return tuples;
@@ -147,6 +151,13 @@ export class StructureMapEngine {
     });
     this.executeGroup(ctx, resolved.map, resolved.group, v);
   }
+}
+
+interface CompiledRule {
+  readonly site: RuleSite;
+  readonly simple: boolean;
+  readonly srcVar: string | undefined;
+  readonly children: readonly { readonly rule: fhir4.StructureMapGroupRule; readonly path: string }[];
 }
 
 function singleStructure(map: fhir4.StructureMap, mode: 'source' | 'target'): string | undefined {

@@ -1,90 +1,27 @@
 import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
+import { findReferences, isTemporalExpression, rewriteExpression, temporalConversion, unquoteCalendarUnits } from './fhirpath-rewrite.ts';
+import type { Reference } from './fhirpath-rewrite.ts';
 import type { Variables } from './variables.ts';
 import type { Value } from './values.ts';
 
 /**
- * FHIRPath for maps: every expression is compiled once per (base type, variables it names).
- * As in HAPI's mapping host services, an identifier at the start of a path that names a map
- * variable refers to that variable (`a.length()` with variable `a` means `%a.length()`).
+ * FHIRPath for maps: every expression is compiled once per (base type, variables it names), after
+ * the HAPI-compatible rewriting of fhirpath-rewrite.ts.
  */
 
-type Compiled = (resource: unknown, env?: Record<string, unknown>, options?: { resolveInternalTypes?: boolean }) => unknown[];
-
-const KEYWORDS = new Set(['and', 'or', 'xor', 'implies', 'div', 'mod', 'in', 'contains', 'is', 'as', 'true', 'false']);
 const r4Types: ReadonlySet<string> = (r4Model as unknown as { availableTypes?: Set<string> }).availableTypes ?? new Set();
 
 interface ExpressionEntry {
-  /** Identifiers at path-entry positions: candidates for variable references. */
-  readonly entryNames: readonly string[];
+  readonly references: readonly Reference[];
+  /** Bare names at path entries: candidates for variable references. */
+  readonly bareNames: readonly string[];
+  /** Every name referenced, when the expression does date arithmetic or comparisons. */
+  readonly temporalNames: readonly string[];
   readonly compiled: Map<string, Compiled>;
 }
 
-function skipQuoted(expr: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < expr.length && expr[i] !== quote) i += expr[i] === '\\' ? 2 : 1;
-  return i + 1;
-}
-
-function previousSignificant(expr: string, index: number): string {
-  let i = index - 1;
-  while (i >= 0 && /\s/.test(expr[i] ?? '')) i--;
-  return i >= 0 ? (expr[i] ?? '') : '';
-}
-
-function nextSignificant(expr: string, index: number): string {
-  let i = index;
-  while (i < expr.length && /\s/.test(expr[i] ?? '')) i++;
-  return expr[i] ?? '';
-}
-
-interface Identifier {
-  readonly name: string;
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Finds identifiers that start a path (not after '.', not function names, not keywords). */
-function findEntryIdentifiers(expr: string): Identifier[] {
-  const found: Identifier[] = [];
-  let i = 0;
-  while (i < expr.length) {
-    const ch = expr[i] ?? '';
-    if (ch === "'" || ch === '`' || ch === '"') {
-      i = skipQuoted(expr, i, ch);
-    } else if (ch === '%' || ch === '$' || ch === '@') {
-      i++;
-      if (expr[i] === '`') i = skipQuoted(expr, i, '`');
-      else while (i < expr.length && /[\w:.\-+]/.test(expr[i] ?? '')) i++;
-    } else if (/[A-Za-z_]/.test(ch)) {
-      const start = i;
-      while (i < expr.length && /\w/.test(expr[i] ?? '')) i++;
-      const name = expr.slice(start, i);
-      const isEntry = previousSignificant(expr, start) !== '.' && nextSignificant(expr, i) !== '(' && !KEYWORDS.has(name);
-      if (isEntry) found.push({ name, start, end: i });
-    } else if (/\d/.test(ch)) {
-      while (i < expr.length && /[\d.]/.test(expr[i] ?? '')) i++;
-    } else {
-      i++;
-    }
-  }
-  return found;
-}
-
-function variableReference(name: string): string {
-  return /^[A-Za-z_]\w*$/.test(name) ? `%${name}` : `%\`${name}\``;
-}
-
-function rewrite(expr: string, names: ReadonlySet<string>): string {
-  let out = '';
-  let last = 0;
-  for (const id of findEntryIdentifiers(expr)) {
-    if (!names.has(id.name)) continue;
-    out += expr.slice(last, id.start) + variableReference(id.name);
-    last = id.end;
-  }
-  return out + expr.slice(last);
-}
+type Compiled = (resource: unknown, env?: Record<string, unknown>, options?: { resolveInternalTypes?: boolean }) => unknown[];
 
 export class FhirPathError extends Error {}
 
@@ -133,8 +70,10 @@ export class FhirPathEvaluator {
   private entryFor(expression: string): ExpressionEntry {
     let entry = this.entries.get(expression);
     if (!entry) {
-      const names = [...new Set(findEntryIdentifiers(expression).map((i) => i.name))];
-      entry = { entryNames: names, compiled: new Map() };
+      const references = findReferences(expression);
+      const bareNames = [...new Set(references.filter((r) => !r.percent).map((r) => r.name))];
+      const temporalNames = isTemporalExpression(expression) ? [...new Set(references.map((r) => r.name))] : [];
+      entry = { references, bareNames, temporalNames, compiled: new Map() };
       this.entries.set(expression, entry);
     }
     return entry;
@@ -142,12 +81,18 @@ export class FhirPathEvaluator {
 
   private compiledFor(expression: string, vars: Variables, baseType: string | undefined): Compiled {
     const entry = this.entryFor(expression);
-    const used = entry.entryNames.filter((n) => vars.has(n));
+    const used = entry.bareNames.filter((n) => vars.has(n));
+    const conversions = new Map<string, string>();
+    for (const name of entry.temporalNames) {
+      const conversion = temporalConversion(vars.get(name)?.t);
+      if (conversion) conversions.set(name, conversion);
+    }
     const base = baseType !== undefined && /^[A-Z]/.test(baseType) && r4Types.has(baseType.split('.')[0] ?? '') ? baseType : '';
-    const key = `${base}|${used.join(',')}`;
+    const key = `${base}|${used.join(',')}|${[...conversions].join(',')}`;
     let fn = entry.compiled.get(key);
     if (!fn) {
-      const text = used.length === 0 ? expression : rewrite(expression, new Set(used));
+      const rewritten = used.length === 0 && conversions.size === 0 ? expression : rewriteExpression(expression, entry.references, new Set(used), conversions);
+      const text = unquoteCalendarUnits(rewritten);
       try {
         const path = base ? { base, expression: text } : text;
         fn = fhirpath.compile(path, r4Model) as unknown as Compiled;
@@ -193,7 +138,11 @@ export class FhirPathEvaluator {
     const raw = this.evaluate(expression, focus, vars, true);
     const typeNames = fhirpath.types(raw);
     const values = fhirpath.resolveInternalTypes(raw) as unknown[];
-    return values.map((v, i) => ({ v, t: fhirTypeName(typeNames[i], v) }));
+    return values.map((v, i) => {
+      const t = fhirTypeName(typeNames[i], v);
+      // fhirpath.js writes UTC as -00:00; FHIR tools (HAPI) write Z.
+      return { v: t === 'dateTime' && typeof v === 'string' ? v.replace(/[+-]00:00$/, 'Z') : v, t };
+    });
   }
 }
 

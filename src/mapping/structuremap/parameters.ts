@@ -47,9 +47,3 @@ export function requireParamString(site: RuleSite, vars: Variables, params: read
   }
   return s;
 }
-
-export function describeParameter(p: Parameter): string {
-  if (p.valueId !== undefined) return p.valueId;
-  const literal = parameterLiteral(p);
-  return literal ? JSON.stringify(literal.v) : '?';
-}

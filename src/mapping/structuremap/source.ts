@@ -18,7 +18,7 @@ function sourceVariable(site: RuleSite, vars: Variables, src: fhir4.StructureMap
 function defaultValue(types: TypeModel, src: fhir4.StructureMapGroupRuleSource): Value | undefined {
   for (const key of Object.keys(src)) {
     if (!key.startsWith('defaultValue')) continue;
-    const suffix = key.slice('defaultValue'.length);
+    const suffix = key.slice('defaultValue'.length) || 'String';
     const primitive = suffix.charAt(0).toLowerCase() + suffix.slice(1);
     return literalValue((src as unknown as Record<string, unknown>)[key], types.isPrimitive(primitive) ? primitive : suffix);
   }

@@ -5,6 +5,8 @@
  * on first use so building the model for ~650 definitions costs next to nothing.
  */
 
+import { upperFirst } from './values.ts';
+
 export type TypeKind = 'primitive-type' | 'complex-type' | 'resource' | 'logical' | 'backbone';
 
 export interface ElementInfo {
@@ -53,16 +55,14 @@ interface PendingType {
   readonly rootPath: string;
 }
 
-function upperFirst(s: string): string {
-  return s.length === 0 ? s : s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 function typeCode(type: fhir4.ElementDefinitionType): string {
   const code = type.code;
   if (code.startsWith(FHIRPATH_SYSTEM)) {
     const fhirType = type.extension?.find((e) => e.url.endsWith('structuredefinition-fhir-type'))?.valueUrl;
     return fhirType ?? code.slice(FHIRPATH_SYSTEM.length).toLowerCase();
   }
+  // Core types are sometimes given by URL (logical models): keep the plain type name.
+  if (code.startsWith(FHIR_SD_PREFIX) && /^[A-Za-z][A-Za-z0-9]*$/.test(code.slice(FHIR_SD_PREFIX.length))) return code.slice(FHIR_SD_PREFIX.length);
   return code;
 }
 

@@ -9,6 +9,40 @@ import type { TransformCall } from './types.ts';
 
 type TranslateRequest = Parameters<typeof translateCode>[1];
 
+const R5_RELATIONSHIPS: Record<string, string> = {
+  equivalent: 'equivalent',
+  'related-to': 'relatedto',
+  'source-is-narrower-than-target': 'wider',
+  'source-is-broader-than-target': 'narrower',
+  'not-related-to': 'disjoint',
+};
+const normalised = new WeakMap<fhir4.ConceptMap, fhir4.ConceptMap>();
+
+type R5Target = fhir4.ConceptMapGroupElementTarget & { relationship?: string };
+
+/** Maps compiled by R5 tooling (Matchbox) carry `relationship`; R4 translate reads `equivalence`. */
+function asR4(map: fhir4.ConceptMap): fhir4.ConceptMap {
+  const cached = normalised.get(map);
+  if (cached) return cached;
+  const needs = map.group?.some((g) => g.element?.some((e) => e.target?.some((t) => (t as R5Target).relationship !== undefined && t.equivalence === undefined)));
+  const result: fhir4.ConceptMap = !needs ? map : {
+    ...map,
+    group: map.group?.map((g) => ({
+      ...g,
+      element: g.element?.map((e) => ({
+        ...e,
+        target: e.target?.map((t) => {
+          const { relationship, ...rest } = t as R5Target;
+          const equivalence = (relationship && R5_RELATIONSHIPS[relationship]) ?? 'relatedto';
+          return { ...rest, equivalence: equivalence as fhir4.ConceptMapGroupElementTarget['equivalence'] };
+        }),
+      })),
+    })),
+  };
+  normalised.set(map, result);
+  return result;
+}
+
 function containedConceptMap(map: fhir4.StructureMap | undefined, id: string): fhir4.ConceptMap | undefined {
   return map?.contained?.find((r): r is fhir4.ConceptMap => r.resourceType === 'ConceptMap' && r.id === id);
 }
@@ -76,7 +110,7 @@ export function translate(call: TransformCall): Value | undefined {
   const request = requestFor(site, source);
   let result;
   try {
-    result = translateCode(conceptMap, request, ctx.options.resolveConceptMap);
+    result = translateCode(asR4(conceptMap), request, ctx.options.resolveConceptMap);
   } catch (error) {
     if (error instanceof MigrateError) failAt(site, error.code, error.message, error);
     throw error;
