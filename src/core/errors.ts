@@ -22,6 +22,13 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_INPUT_READ: { status: 400, retryable: false, issueCode: 'not-found', summary: 'An input file or folder could not be read.' },
   FHIRMIG_ERR_INPUT_JSON: { status: 400, retryable: false, issueCode: 'structure', summary: 'An input is not well-formed JSON (the position is given).' },
   FHIRMIG_ERR_CORE_INTERNAL: { status: 500, retryable: false, issueCode: 'exception', summary: 'An unexpected internal error; the message says where.' },
+  FHIRMIG_ERR_API_REQUEST: { status: 400, retryable: false, issueCode: 'invalid', summary: 'An HTTP request does not match the route\'s schema (missing or wrong parameters, bad JSON body).' },
+  FHIRMIG_ERR_API_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No route answers this method and path.' },
+  FHIRMIG_ERR_API_MEDIA_TYPE: { status: 415, retryable: false, issueCode: 'not-supported', summary: 'The request body has a content type the service does not read (send application/fhir+json or application/json).' },
+  FHIRMIG_ERR_API_BODY_TOO_LARGE: { status: 413, retryable: false, issueCode: 'too-costly', summary: 'The request body is larger than http.bodyLimitBytes.' },
+  FHIRMIG_ERR_API_RATE_LIMITED: { status: 429, retryable: true, issueCode: 'throttled', summary: 'Too many requests from this client in the rate-limit window; retry after the Retry-After seconds.' },
+  FHIRMIG_ERR_API_UNAUTHORIZED: { status: 401, retryable: false, issueCode: 'login', summary: 'The request has no valid bearer token (missing, bad signature, wrong issuer or audience, expired).' },
+  FHIRMIG_ERR_API_FORBIDDEN: { status: 403, retryable: false, issueCode: 'forbidden', summary: 'The bearer token\'s scopes do not cover this route.' },
   FHIRMIG_ERR_FML_SYNTAX: { status: 400, retryable: false, issueCode: 'invalid', summary: 'FHIR Mapping Language text does not parse; line, column and what was expected are given.' },
   FHIRMIG_ERR_MAP_INVALID: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A StructureMap is not usable (no group, a rule without source, an unknown variable, a bad parameter).' },
   FHIRMIG_ERR_MAP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'An imported StructureMap, or the map a request names, cannot be resolved.' },
@@ -37,6 +44,7 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_CONCEPTMAP_INVALID: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A ConceptMap is malformed or a $translate request lacks what it needs.' },
   FHIRMIG_ERR_CONCEPTMAP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'A ConceptMap (or an `other-map` it points to) cannot be resolved.' },
   FHIRMIG_ERR_CONCEPTMAP_RECURSION: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'ConceptMap `other-map` chaining is cyclic.' },
+  FHIRMIG_ERR_VALIDATION_FAILED: { status: 422, retryable: false, issueCode: 'invalid', summary: 'A produced resource failed validation (error or fatal issues); each issue gives its FHIRPath location.' },
   FHIRMIG_ERR_VALIDATION_PROFILE_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'The profile a validation request names is not loaded in the conformance context.' },
   FHIRMIG_ERR_VALIDATION_PROFILE_NO_SNAPSHOT: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'A profile has no snapshot and none could be generated.' },
   FHIRMIG_ERR_VALIDATION_SNAPSHOT: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'A profile\'s snapshot cannot be generated from its differential; the element and reason are given.' },
@@ -51,6 +59,11 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_TARGET_CHUNKING: { status: 422, retryable: false, issueCode: 'too-costly', summary: 'Entries that must share one transaction (a reference cycle) exceed the target profile\'s limits.' },
   FHIRMIG_ERR_TARGET_RESPONSE: { status: 502, retryable: false, issueCode: 'exception', summary: 'The target answered with something other than the expected FHIR response (not a transaction-response, entry count mismatch, bad JSON).' },
   FHIRMIG_ERR_TARGET_FILE: { status: 500, retryable: false, issueCode: 'exception', summary: 'A file:DIR target cannot read or write its NDJSON files.' },
+  FHIRMIG_ERR_JOB_STATE: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A job cannot make the requested state change from its current state (e.g. resume a completed job); the allowed transitions are given.' },
+  FHIRMIG_ERR_JOB_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No job (or task) with the given id exists in the job store.' },
+  FHIRMIG_ERR_JOB_LEASE_LOST: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A worker completed or failed a task it no longer holds (its lease expired and another worker claimed it).' },
+  FHIRMIG_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, issueCode: 'transient', summary: 'The job store (SQLite file or PostgreSQL) cannot be opened, reached or locked; the job pauses, nothing is lost.' },
+  FHIRMIG_ERR_STORE_VERSION: { status: 500, retryable: false, issueCode: 'not-supported', summary: 'The job store\'s schema is newer than this release knows; upgrade fhir-migrate before opening it.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

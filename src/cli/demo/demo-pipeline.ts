@@ -21,6 +21,9 @@ export interface UnmappedCode {
   readonly conceptMap: string;
 }
 
+/** Validates a produced resource; returns its OperationOutcome. */
+export type ResourceValidator = (resource: fhir4.Resource) => fhir4.OperationOutcome;
+
 export interface DemoRun {
   readonly outcomes: RecordOutcome[];
   readonly unmapped: UnmappedCode[];
@@ -42,7 +45,10 @@ export class DemoPipeline {
   private readonly maps: Map<string, fhir4.StructureMap>;
   private unmappedSink: UnmappedCodeInfo[] = [];
 
-  constructor(packageRoot: string) {
+  private readonly validate: ResourceValidator;
+
+  constructor(packageRoot: string, validate: ResourceValidator) {
+    this.validate = validate;
     const typeModel = createR4TypeModel(loadR4StructureDefinitions());
     const conceptMaps = new Map(loadConceptMaps([join(packageRoot, 'conceptmaps')], packageRoot).map((m) => [m.url ?? '', m]));
     this.maps = new Map([PATIENTS, LABS].map((t) => [t.map, loadMapFile(join(packageRoot, 'maps', 'demo', t.map), packageRoot)]));
@@ -86,6 +92,11 @@ export class DemoPipeline {
       const resource = this.engine.transform(this.maps.get(spec.map) as fhir4.StructureMap, row) as fhir4.Resource;
       resource.id = deterministicResourceId(DEMO_SOURCE, `${spec.table}#${spec.key(row)}`, spec.resourceType);
       for (const info of this.unmappedSink) unmapped.push({ table: spec.table, rule: info.rule, code: info.code ?? '', conceptMap: info.conceptMap });
+      const errors = this.validate(resource).issue.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+      if (errors.length > 0) {
+        const reason = errors.map((i) => `${i.expression?.[0] ?? resource.resourceType}: ${i.diagnostics ?? i.code}`).join('; ');
+        return { state: 'rejected', ref, code: 'FHIRMIG_ERR_VALIDATION_FAILED', reason };
+      }
       return { state: 'loaded', ref, resource };
     } catch (error) {
       if (!isMigrateError(error)) throw error;
