@@ -126,7 +126,7 @@ export class FmlTokenizer {
       if (this.at(this.cursor) === '.') this.cursor++;
     } else if (isDigit(ch)) {
       this.scanNumber();
-    } else if (isLetter(ch)) {
+    } else if (isLetter(ch) || ch === '_') {
       while (this.cursor < src.length && (isLetter(this.at(this.cursor)) || isDigit(this.at(this.cursor)) || this.at(this.cursor) === '_')) this.cursor++;
     } else if (ch === '%') {
       this.scanPercentName(line, column);

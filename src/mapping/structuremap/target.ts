@@ -68,6 +68,9 @@ export function setProperty(ctx: ExecutionContext, site: RuleSite, dest: Value, 
 export function makeProperty(ctx: ExecutionContext, site: RuleSite, dest: Value, element: string, listModes?: ListModes): Value {
   const obj = destObject(site, dest, element);
   const slot = slotFor(ctx, site, dest, element, undefined);
+  const current = obj[slot.key];
+  // HAPI's generated makeProperty returns the existing value of a single-valued element (getX() auto-creates only when absent).
+  if (!slot.isArray && isJsonObject(current)) return ownedValue(current, slot.type);
   if (listModes?.includes('collate')) {
     const existing = obj[slot.key];
     const last = Array.isArray(existing) ? existing[existing.length - 1] : existing;
