@@ -1,0 +1,23 @@
+/**
+ * src/jobs public API. The store and job model today; the planner and runner join here.
+ */
+export type { JobStore, JobStoreOptions } from './store/job-store.ts';
+export { openJobStore, jobStoreOptionsFromLocation } from './store/open-job-store.ts';
+export type { OpenJobStoreOptions } from './store/open-job-store.ts';
+export { openSqliteJobStore, SqliteJobStore } from './store/sqlite/sqlite-job-store.ts';
+export type { SqliteJobStoreOptions } from './store/sqlite/sqlite-job-store.ts';
+export { openPostgresJobStore, PostgresJobStore } from './store/postgres/postgres-job-store.ts';
+export type { PostgresJobStoreOptions } from './store/postgres/postgres-job-store.ts';
+
+export { JOB_STATES, allowedTransitions, assertTransition, canTransition, isJobState, isSettled } from './model/job-state.ts';
+export type { JobState } from './model/job-state.ts';
+export { EMPTY_PROGRESS, PROGRESS_FIELDS } from './model/job.ts';
+export type { CreateJobOptions, Job, JobError, JobOptions, JobProgress, JobProgressDelta, JobScope, JobSpec, JobThresholds, ListJobsOptions, TransitionOptions } from './model/job.ts';
+export { TASK_STATES } from './model/task.ts';
+export type { ClaimOptions, FailTaskOptions, ListTasksOptions, Task, TaskCounts, TaskInput, TaskState } from './model/task.ts';
+export { LEDGER_OUTCOMES, NO_RESOURCE_TYPE, foldLedgerCounts } from './model/ledger.ts';
+export type { LedgerCounts, LedgerEntry, LedgerEntryInput, LedgerOutcome, LedgerPage, ListLedgerOptions, OutcomeCounts, PreviousLoad, RecordLookup } from './model/ledger.ts';
+export type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from './model/id-map.ts';
+export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './model/audit.ts';
+export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
+export type { ExportFile, ExportFileInput } from './model/export-file.ts';

@@ -1,0 +1,50 @@
+/**
+ * Source record → target resource, per job. Rollback deletes exactly these, newest first
+ * (bundles are written in dependency order, so reverse write order is reverse dependency order);
+ * a resource whose versionId changed on the target since is reported, not deleted.
+ */
+export type IdMapStatus = 'written' | 'deleted' | 'changed-on-target';
+
+export interface IdMapEntryInput {
+  readonly source: string;
+  readonly kind: string;
+  readonly recordKey: string;
+  readonly resourceType: string;
+  readonly targetId: string;
+  readonly versionId?: string;
+  /** ISO instant from the target's meta.lastUpdated. */
+  readonly lastUpdated?: string;
+}
+
+export interface IdMapEntry {
+  readonly jobId: string;
+  /** Write order within the store (increasing). */
+  readonly seq: number;
+  readonly source: string;
+  readonly kind: string;
+  readonly recordKey: string;
+  readonly resourceType: string;
+  readonly targetId: string;
+  readonly versionId: string | undefined;
+  readonly lastUpdated: string | undefined;
+  readonly status: IdMapStatus;
+}
+
+export interface ListIdMapOptions {
+  /** `reverse`: newest write first (rollback order). Default `written`. */
+  readonly order?: 'written' | 'reverse';
+  readonly status?: IdMapStatus;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface TargetResourceRef {
+  readonly resourceType: string;
+  readonly targetId: string;
+}
+
+export function dedupeIdMapBatch(entries: readonly IdMapEntryInput[]): IdMapEntryInput[] {
+  const byKey = new Map<string, IdMapEntryInput>();
+  for (const entry of entries) byKey.set(`${entry.resourceType}/${entry.targetId}`, entry);
+  return [...byKey.values()];
+}

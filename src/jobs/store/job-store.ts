@@ -1,0 +1,78 @@
+import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../model/audit.ts';
+import type { ExportFile, ExportFileInput } from '../model/export-file.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../model/id-map.ts';
+import type { CreateJobOptions, Job, JobProgressDelta, JobSpec, ListJobsOptions, TransitionOptions } from '../model/job.ts';
+import type { JobState } from '../model/job-state.ts';
+import type { LedgerCounts, LedgerEntryInput, LedgerPage, ListLedgerOptions, PreviousLoad, RecordLookup } from '../model/ledger.ts';
+import type { ClaimOptions, FailTaskOptions, ListTasksOptions, Task, TaskCounts, TaskInput } from '../model/task.ts';
+
+/**
+ * The one job store interface (STYLE.md: the kysely dialect shape). Backends: `sqlite/`
+ * (embedded default, a file) and `postgres/` (several workers share the work). Both pass
+ * test/jobs/store/job-store.contract.ts. Every method is atomic on its own; batch methods
+ * (addTasks, recordOutcomes, recordIds) write their whole batch in one transaction.
+ */
+export interface JobStore {
+  readonly backend: 'sqlite' | 'postgres';
+
+  // Jobs
+  createJob(spec: JobSpec, options?: CreateJobOptions): Promise<Job>;
+  /** Throws FHIRMIG_ERR_JOB_NOT_FOUND (404). */
+  getJob(jobId: string): Promise<Job>;
+  listJobs(options?: ListJobsOptions): Promise<Job[]>;
+  /** Compare-and-set against the state machine; a forbidden move throws FHIRMIG_ERR_JOB_STATE (409). */
+  transitionJob(jobId: string, to: JobState, options?: TransitionOptions): Promise<Job>;
+  /** Adds the deltas to the job's counters atomically (concurrent workers lose nothing). */
+  incrementProgress(jobId: string, delta: JobProgressDelta): Promise<Job>;
+
+  // Tasks
+  /** Idempotent per (job, patient key, phase); returns how many were new. Counts them in tasksTotal. */
+  addTasks(jobId: string, tasks: readonly TaskInput[]): Promise<number>;
+  /**
+   * Claims up to `n` tasks that are pending or whose lease expired, for `leaseMs`, atomically:
+   * no task is handed to two workers at once (SQLite: one write transaction; PostgreSQL:
+   * `FOR UPDATE SKIP LOCKED`). Lower priority first, then insertion order.
+   */
+  claimTasks(jobId: string, workerId: string, n: number, leaseMs: number, options?: ClaimOptions): Promise<Task[]>;
+  /** Extends the lease of tasks this worker still holds; returns the ids it still holds. */
+  renewLease(taskIds: readonly number[], workerId: string, leaseMs: number): Promise<number[]>;
+  /** Throws FHIRMIG_ERR_JOB_LEASE_LOST when the worker no longer holds the task. */
+  completeTask(taskId: number, workerId: string): Promise<void>;
+  failTask(taskId: number, workerId: string, error: { code: string; message: string }, options?: FailTaskOptions): Promise<void>;
+  countTasks(jobId: string): Promise<TaskCounts>;
+  listTasks(jobId: string, options?: ListTasksOptions): Promise<Task[]>;
+
+  // Ledger
+  /** Upserts per (job, source, kind, record key): a resumed or retried task updates its rows. */
+  recordOutcomes(jobId: string, entries: readonly LedgerEntryInput[]): Promise<void>;
+  countOutcomes(jobId: string): Promise<LedgerCounts>;
+  listOutcomes(jobId: string, options?: ListLedgerOptions): Promise<LedgerPage>;
+  /**
+   * Delta detection: for each record, its latest `loaded` row across live (not dry-run) jobs of
+   * this source, when its resources are still on the target (that job not rolled back, none of
+   * the record's resources deleted by a rollback). Records without one are absent from the result.
+   */
+  findPreviousLoads(source: string, records: readonly RecordLookup[]): Promise<PreviousLoad[]>;
+
+  // Id map
+  /** Upserts per (job, resource type, target id); the first write's seq is kept. */
+  recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void>;
+  listIds(jobId: string, options?: ListIdMapOptions): Promise<IdMapEntry[]>;
+  setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void>;
+
+  // Audit log (hash chain; see model/audit.ts for the hash)
+  appendAudit(entry: AuditAppend): Promise<AuditEntry>;
+  readAudit(options?: ReadAuditOptions): Promise<AuditEntry[]>;
+
+  // Export files
+  registerExportFile(file: ExportFileInput): Promise<ExportFile>;
+  listExportFiles(exportId: string): Promise<ExportFile[]>;
+
+  close(): Promise<void>;
+}
+
+/** Options both backends share. */
+export interface JobStoreOptions {
+  /** Epoch-millisecond clock (leases, timestamps). Workers sharing a store need synced clocks. */
+  readonly now?: () => number;
+}

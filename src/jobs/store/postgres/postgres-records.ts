@@ -1,0 +1,148 @@
+import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
+import { canonicalJson, nextAuditEntry } from '../../model/audit.ts';
+import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
+import { dedupeIdMapBatch } from '../../model/id-map.ts';
+import type { LedgerCounts, LedgerEntryInput, LedgerPage, ListLedgerOptions, PreviousLoad, RecordLookup } from '../../model/ledger.ts';
+import { dedupeLedgerBatch, foldLedgerCounts } from '../../model/ledger.ts';
+import { STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toIdMapEntry, toLedgerCountRow, toLedgerEntry, toPreviousLoad } from '../shared.ts';
+import { queryRows } from './postgres-connection.ts';
+import type { PostgresConnection } from './postgres-connection.ts';
+
+/** Ledger, id map, audit log and export files on PostgreSQL: batches as column arrays through unnest. */
+const STATEMENT_ROWS = 5_000;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += STATEMENT_ROWS) out.push(items.slice(i, i + STATEMENT_ROWS));
+  return out;
+}
+
+const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at)
+  SELECT $1::text, u.*, $13::bigint FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS u
+  ON CONFLICT (source, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator, patient_key = excluded.patient_key,
+    outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
+    target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at`;
+
+function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
+  return [
+    entries.map((e) => e.ref.source),
+    entries.map((e) => e.ref.kind),
+    entries.map((e) => e.ref.locator),
+    entries.map((e) => e.recordKey),
+    entries.map((e) => e.patientKey ?? null),
+    entries.map((e) => e.outcome),
+    entries.map((e) => e.resourceType ?? null),
+    entries.map((e) => e.errorCode ?? null),
+    entries.map((e) => jsonOrNull(e.issues)),
+    entries.map((e) => jsonOrNull(e.targetIds)),
+    entries.map((e) => e.contentHash ?? null),
+  ];
+}
+
+export async function recordOutcomes(connection: PostgresConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): Promise<void> {
+  const unique = dedupeLedgerBatch(entries);
+  if (unique.length === 0) return;
+  await connection.transaction(async (client) => {
+    for (const chunk of chunks(unique)) await queryRows(client, UPSERT_LEDGER, [jobId, ...ledgerColumns(chunk), now]);
+  });
+}
+
+export async function countOutcomes(connection: PostgresConnection, jobId: string): Promise<LedgerCounts> {
+  const rows = await connection.query('SELECT kind, resource_type, outcome, error_code, COUNT(*) AS n FROM ledger WHERE job_id = $1 GROUP BY kind, resource_type, outcome, error_code', [jobId]);
+  return foldLedgerCounts(rows.map(toLedgerCountRow));
+}
+
+const LEDGER_FILTER = 'job_id = $1 AND ($2::text IS NULL OR outcome = $2) AND ($3::text IS NULL OR error_code = $3) AND ($4::text IS NULL OR kind = $4)';
+
+export async function listOutcomes(connection: PostgresConnection, jobId: string, options: ListLedgerOptions): Promise<LedgerPage> {
+  const filter = [jobId, options.outcome ?? null, options.errorCode ?? null, options.kind ?? null];
+  const total = Number((await connection.query(`SELECT COUNT(*) AS n FROM ledger WHERE ${LEDGER_FILTER}`, filter))[0]?.n ?? 0);
+  const rows = await connection.query(`SELECT * FROM ledger WHERE ${LEDGER_FILTER} ORDER BY id LIMIT $5 OFFSET $6`, [...filter, pageSize(options.limit), options.offset ?? 0]);
+  return { entries: rows.map(toLedgerEntry), total };
+}
+
+export async function findPreviousLoads(connection: PostgresConnection, source: string, records: readonly RecordLookup[]): Promise<PreviousLoad[]> {
+  if (records.length === 0) return [];
+  return (
+    await connection.query(
+      `SELECT x.job_id, x.kind, x.record_key, x.content_hash, x.target_ids, x.updated_at FROM (
+         SELECT DISTINCT ON (l.kind, l.record_key) l.*, j.state AS job_state
+         FROM unnest($2::text[], $3::text[]) AS w (kind, record_key)
+         JOIN ledger l ON l.source = $1 AND l.kind = w.kind AND l.record_key = w.record_key
+         JOIN jobs j ON j.id = l.job_id
+         WHERE l.outcome = 'loaded' AND j.dry_run = 0
+         ORDER BY l.kind, l.record_key, l.updated_at DESC, l.id DESC) x
+       WHERE ${STILL_ON_TARGET}`,
+      [source, records.map((r) => r.kind), records.map((r) => r.recordKey)],
+    )
+  ).map(toPreviousLoad);
+}
+
+export async function recordIds(connection: PostgresConnection, jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
+  const unique = dedupeIdMapBatch(entries);
+  if (unique.length === 0) return;
+  const sql = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, status)
+    SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u
+    ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
+      version_id = excluded.version_id, last_updated = excluded.last_updated, status = 'written'`;
+  await connection.transaction(async (client) => {
+    for (const c of chunks(unique)) {
+      const columns = [c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId), c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null)];
+      await queryRows(client, sql, [jobId, ...columns]);
+    }
+  });
+}
+
+export async function listIds(connection: PostgresConnection, jobId: string, options: ListIdMapOptions): Promise<IdMapEntry[]> {
+  const direction = options.order === 'reverse' ? 'DESC' : 'ASC';
+  const limit = options.limit === undefined ? null : Math.floor(options.limit);
+  const rows = await connection.query(`SELECT * FROM id_map WHERE job_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY seq ${direction} LIMIT $3 OFFSET $4`, [
+    jobId,
+    options.status ?? null,
+    limit,
+    options.offset ?? 0,
+  ]);
+  return rows.map(toIdMapEntry);
+}
+
+export async function setIdStatus(connection: PostgresConnection, jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void> {
+  if (refs.length === 0) return;
+  await connection.query(
+    'UPDATE id_map m SET status = $2 FROM unnest($3::text[], $4::text[]) AS r (resource_type, target_id) WHERE m.job_id = $1 AND m.resource_type = r.resource_type AND m.target_id = r.target_id',
+    [jobId, status, refs.map((r) => r.resourceType), refs.map((r) => r.targetId)],
+  );
+}
+
+/** EXCLUSIVE mode serialises appenders (the chain needs the previous hash) and still lets readers read. */
+export async function appendAudit(connection: PostgresConnection, append: AuditAppend, now: number): Promise<AuditEntry> {
+  return connection.transaction(async (client) => {
+    await queryRows(client, 'LOCK TABLE audit_log IN EXCLUSIVE MODE');
+    const last = (await queryRows(client, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'))[0];
+    const previous = last === undefined ? undefined : { seq: Number(last.seq), hash: String(last.hash) };
+    const entry = nextAuditEntry(previous, append, append.at ?? new Date(now).toISOString());
+    await queryRows(client, 'INSERT INTO audit_log (seq, at, type, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6)', [entry.seq, entry.at, entry.type, canonicalJson(entry.payload), entry.prevHash, entry.hash]);
+    return entry;
+  });
+}
+
+export async function readAudit(connection: PostgresConnection, options: ReadAuditOptions): Promise<AuditEntry[]> {
+  const limit = options.limit === undefined ? null : Math.floor(options.limit);
+  return (await connection.query('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [options.afterSeq ?? 0, limit])).map(toAuditEntry);
+}
+
+export async function registerExportFile(connection: PostgresConnection, file: ExportFileInput, now: number): Promise<ExportFile> {
+  const rows = await connection.query('INSERT INTO export_files (export_id, job_id, type, path, count, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *', [
+    file.exportId,
+    file.jobId ?? null,
+    file.type,
+    file.path,
+    file.count,
+    now,
+  ]);
+  return toExportFile(rows[0] ?? {});
+}
+
+export async function listExportFiles(connection: PostgresConnection, exportId: string): Promise<ExportFile[]> {
+  return (await connection.query('SELECT * FROM export_files WHERE export_id = $1 ORDER BY id', [exportId])).map(toExportFile);
+}

@@ -1,0 +1,104 @@
+import type { Migration } from '../shared.ts';
+
+/**
+ * The SQLite schema, versioned. Append a migration; never edit one that shipped. Columns match
+ * postgres/postgres-migrations.ts (the shared row mappers rely on it). Times are epoch ms.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  dry_run INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  tasks_total INTEGER NOT NULL DEFAULT 0,
+  tasks_done INTEGER NOT NULL DEFAULT 0,
+  tasks_failed INTEGER NOT NULL DEFAULT 0,
+  records_read INTEGER NOT NULL DEFAULT 0,
+  records_loaded INTEGER NOT NULL DEFAULT 0,
+  records_rejected INTEGER NOT NULL DEFAULT 0,
+  records_skipped INTEGER NOT NULL DEFAULT 0,
+  resources_written INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT,
+  error_message TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_state ON jobs (state, created_at);
+
+CREATE TABLE tasks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  patient_key TEXT NOT NULL,
+  phase TEXT NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  claimed_by TEXT,
+  lease_expires_at INTEGER,
+  error_code TEXT,
+  error_message TEXT,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (job_id, patient_key, phase)
+);
+CREATE INDEX tasks_claimable ON tasks (job_id, state, priority, id);
+
+CREATE TABLE ledger (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  patient_key TEXT,
+  outcome TEXT NOT NULL,
+  resource_type TEXT,
+  error_code TEXT,
+  issues TEXT,
+  target_ids TEXT,
+  content_hash TEXT,
+  updated_at INTEGER NOT NULL,
+  -- record first: the delta lookup across jobs uses this index's prefix
+  UNIQUE (source, kind, record_key, job_id)
+);
+CREATE INDEX ledger_job ON ledger (job_id, outcome, error_code);
+
+CREATE TABLE id_map (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  version_id TEXT,
+  last_updated TEXT,
+  status TEXT NOT NULL DEFAULT 'written',
+  UNIQUE (job_id, resource_type, target_id)
+);
+CREATE INDEX id_map_record ON id_map (job_id, kind, record_key);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+
+CREATE TABLE export_files (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  export_id TEXT NOT NULL,
+  job_id TEXT,
+  type TEXT NOT NULL,
+  path TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX export_files_export ON export_files (export_id, id);
+`,
+  },
+];

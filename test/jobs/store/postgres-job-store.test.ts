@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openPostgresJobStore } from '../../../src/jobs/index.ts';
+import { defineJobStoreContract } from './job-store.contract.ts';
+import type { StoreHarness } from './job-store.contract.ts';
+import { PG_TEST_URL, postgresDescribe } from './support/postgres-gate.ts';
+
+const gate = postgresDescribe();
+const schema = `fhirmig_test_${randomBytes(6).toString('hex')}`;
+const harness: StoreHarness = {
+  backend: 'postgres',
+  open: (options = {}) => openPostgresJobStore({ connectionString: PG_TEST_URL, schema, maxConnections: 2, ...options }),
+  location: () => ({ backend: 'postgres', connectionString: PG_TEST_URL, schema }),
+};
+
+async function dropSchema(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_TEST_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+gate('postgres job store', () => {
+  afterAll(dropSchema);
+
+  describe('contract', () => {
+    defineJobStoreContract(() => harness);
+  });
+
+  it('migrates once when several workers open at the same time', async () => {
+    const stores = await Promise.all([1, 2, 3].map(() => harness.open()));
+    await Promise.all(stores.map((s) => s.close()));
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
+      expect(rows).toEqual([{ version: 1 }]);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('reports an unreachable server as FHIRMIG_ERR_STORE_UNAVAILABLE (503, retryable)', async () => {
+    await expect(openPostgresJobStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema })).rejects.toMatchObject({
+      code: 'FHIRMIG_ERR_STORE_UNAVAILABLE',
+      status: 503,
+      retryable: true,
+    });
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(openPostgresJobStore({ connectionString: PG_TEST_URL, schema: 'x; DROP TABLE y' })).rejects.toMatchObject({ code: 'FHIRMIG_ERR_CONFIG_INVALID' });
+  });
+});

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { openSqliteJobStore } from '../../../src/jobs/index.ts';
+import { defineJobStoreContract } from './job-store.contract.ts';
+import type { StoreHarness } from './job-store.contract.ts';
+
+let dir = '';
+let harness: StoreHarness;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fhirmig-store-'));
+  const path = join(dir, 'jobs.db');
+  harness = {
+    backend: 'sqlite',
+    open: async (options = {}) => openSqliteJobStore({ path, ...options }),
+    location: () => ({ backend: 'sqlite', path }),
+  };
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sqlite job store: contract', () => {
+  defineJobStoreContract(() => harness);
+});
+
+describe('sqlite job store: the file', () => {
+  it('is in WAL mode and passes an integrity check after the contract ran', () => {
+    const db = new DatabaseSync(join(dir, 'jobs.db'));
+    try {
+      expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+      expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+      expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a store whose schema is newer than this release (FHIRMIG_ERR_STORE_VERSION)', () => {
+    const path = join(dir, 'future.db');
+    openSqliteJobStore({ path }).close();
+    const db = new DatabaseSync(path);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)').run();
+    db.close();
+    expect(() => openSqliteJobStore({ path })).toThrow(expect.objectContaining({ code: 'FHIRMIG_ERR_STORE_VERSION', status: 500 }));
+  });
+
+  it('reports a file it cannot open as FHIRMIG_ERR_STORE_UNAVAILABLE (503, retryable)', () => {
+    expect(() => openSqliteJobStore({ path: join(dir, 'no', 'such', 'folder', 'jobs.db') })).toThrow(
+      expect.objectContaining({ code: 'FHIRMIG_ERR_STORE_UNAVAILABLE', status: 503, retryable: true }),
+    );
+  });
+});
