@@ -1,6 +1,7 @@
 /**
  * The layer directions of DESIGN.md §3, enforced. `npm run lint` fails on any violation.
  * core ← {sources, mapping, validation, provenance, target} ← {jobs, bulk} ← {api, cli} ← app.ts/server.ts
+ * runtime (file loading for app.ts and cli) sits beside jobs: above the stages, below api/cli; api never imports it.
  */
 const STAGES = '(sources|mapping|validation|provenance|target)';
 module.exports = {
@@ -45,6 +46,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/api/' },
       to: { path: '^src/cli/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'runtime-stays-below-api-and-cli',
+      comment: 'src/runtime reads files for the composition root and the CLI; it imports core and the stages, never what uses it.',
+      severity: 'error',
+      from: { path: '^src/runtime/' },
+      to: { path: '^src/(api|cli|config)/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'api-does-not-load-anything',
+      comment: 'Handlers are thin: the API gets its services injected by app.ts and never imports the loaders of src/runtime.',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/runtime/' },
     },
     {
       name: 'cross-folder-imports-go-through-index',

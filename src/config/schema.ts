@@ -21,6 +21,55 @@ export const CONFIG_SCHEMA = {
     conceptMapDirs: { type: 'array', items: { type: 'string' }, default: ['conceptmaps'] },
     profileDirs: { type: 'array', items: { type: 'string' }, default: ['profiles'] },
     igDirs: { type: 'array', items: { type: 'string' }, default: [] },
+    modelDirs: { type: 'array', items: { type: 'string' }, default: [] },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        publicUrl: { type: 'string', pattern: '^https?://' },
+        bodyLimitBytes: { type: 'integer', minimum: 1024, default: 52_428_800 },
+        requestTimeoutMs: { type: 'integer', minimum: 0, default: 120_000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 1, default: 72_000 },
+      },
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        max: { type: 'integer', minimum: 1, default: 600 },
+        timeWindowMs: { type: 'integer', minimum: 1, default: 60_000 },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        mode: { enum: ['smart', 'none'], default: 'smart' },
+        tokenLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 300 },
+        clients: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['clientId', 'jwks', 'scopes'],
+            properties: {
+              clientId: { type: 'string', minLength: 1 },
+              jwks: {
+                type: 'object',
+                required: ['keys'],
+                properties: { keys: { type: 'array', items: { type: 'object' } } },
+              },
+              scopes: { type: 'array', items: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -34,6 +83,38 @@ export interface Config {
   readonly conceptMapDirs: readonly string[];
   readonly profileDirs: readonly string[];
   readonly igDirs: readonly string[];
+  /** Logical-model StructureDefinitions the service's $transform maps use. */
+  readonly modelDirs: readonly string[];
+  readonly http: HttpConfig;
+  readonly rateLimit: RateLimitConfig;
+  readonly auth: AuthConfig;
+}
+
+export interface HttpConfig {
+  /** The URL clients reach the service at (token `aud`, CapabilityStatement); default: from the request. */
+  readonly publicUrl?: string;
+  readonly bodyLimitBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+}
+
+export interface RateLimitConfig {
+  readonly enabled: boolean;
+  readonly max: number;
+  readonly timeWindowMs: number;
+}
+
+/** A SMART Backend Services client: its public keys (JWKS) and the scopes it may be granted. */
+export interface AuthClientConfig {
+  readonly clientId: string;
+  readonly jwks: { readonly keys: readonly Record<string, unknown>[] };
+  readonly scopes: readonly string[];
+}
+
+export interface AuthConfig {
+  readonly mode: 'smart' | 'none';
+  readonly tokenLifetimeSeconds: number;
+  readonly clients: readonly AuthClientConfig[];
 }
 
 /** Environment variables and the config key each sets (lists are comma-separated). */
@@ -50,4 +131,6 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_CONCEPTMAP_DIRS: 'conceptMapDirs',
   FHIRMIG_PROFILE_DIRS: 'profileDirs',
   FHIRMIG_IG_DIRS: 'igDirs',
+  FHIRMIG_AUTH_MODE: 'auth.mode',
+  FHIRMIG_PUBLIC_URL: 'http.publicUrl',
 };

@@ -11,6 +11,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', summary: 'Run the newcomer\'s demo: a synthetic legacy extract through map, validate and report.', load: async () => (await import('./demo.ts')).demoCommand },
   { name: 'transform', summary: 'Run a StructureMap / FML map on a JSON input and print the result.', load: async () => (await import('./transform.ts')).transformCommand },
+  { name: 'serve', summary: 'Start the HTTP service on PORT (default 8080).', load: async () => (await import('./serve.ts')).serveCommand },
   { name: 'translate', summary: 'Translate a code with a ConceptMap ($translate) and print the Parameters.', load: async () => (await import('./translate.ts')).translateCommand },
   { name: 'validate', summary: 'Validate FHIR resources (JSON or XML) against R4, profiles and IGs.', load: async () => (await import('./validate.ts')).validateCommand },
 ];

@@ -1,0 +1,49 @@
+import type { ServiceInfo } from '../ports.ts';
+
+const OPERATION = 'http://hl7.org/fhir/OperationDefinition/';
+
+export interface CapabilityOptions {
+  readonly info: ServiceInfo;
+  readonly baseUrl: string;
+  /** Token endpoint when SMART Backend Services protects the API; undefined when auth is off. */
+  readonly tokenUrl: string | undefined;
+}
+
+function security(tokenUrl: string | undefined): fhir4.CapabilityStatementRestSecurity | undefined {
+  if (!tokenUrl) return undefined;
+  return {
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+    description: 'SMART Backend Services (client_credentials with private_key_jwt); see /.well-known/smart-configuration.',
+    extension: [{ url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris', extension: [{ url: 'token', valueUri: tokenUrl }] }],
+  };
+}
+
+/**
+ * The R4 CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html) of what is served
+ * now: $validate, ConceptMap/$translate, StructureMap/$transform. Export and migrations join it
+ * when their routes land; nothing unimplemented is advertised.
+ */
+export function buildCapabilityStatement(options: CapabilityOptions): fhir4.CapabilityStatement {
+  const rest: fhir4.CapabilityStatementRest = {
+    mode: 'server',
+    resource: [
+      { type: 'ConceptMap', operation: [{ name: 'translate', definition: `${OPERATION}ConceptMap-translate` }] },
+      { type: 'StructureMap', operation: [{ name: 'transform', definition: `${OPERATION}StructureMap-transform` }] },
+    ],
+    operation: [{ name: 'validate', definition: `${OPERATION}Resource-validate` }],
+  };
+  const restSecurity = security(options.tokenUrl);
+  if (restSecurity) rest.security = restSecurity;
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.info.startedAt.toISOString(),
+    publisher: 'fhir-migrate',
+    kind: 'instance',
+    software: { name: options.info.name, version: options.info.version },
+    implementation: { description: 'fhir-migrate service', url: `${options.baseUrl}/fhir` },
+    fhirVersion: '4.0.1',
+    format: ['json', 'application/fhir+json'],
+    rest: [rest],
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * The runtime edge shared by the composition root (app.ts) and the CLI: reads the configured
+ * folders (R4 core, profiles, IG packages, maps, ConceptMaps) once and exposes the FHIR operations
+ * over them. Allowed to read files; the engines below stay pure.
+ */
+export { loadServiceContext } from './service-context.ts';
+export type { ServiceContext, ServiceContextOptions } from './service-context.ts';
+export { createFhirOperations } from './fhir-operations.ts';
+export type { FhirOperations, MapSource, ReadinessCheck, TransformCall, TranslateCall, ValidateCall } from './fhir-operations.ts';
+export { readPackageVersion } from './package-info.ts';
