@@ -5,7 +5,17 @@ import type { Config } from './schema.ts';
 
 type Json = Record<string, unknown>;
 
-const LIST_KEYS = new Set(['conceptMapDirs', 'profileDirs', 'igDirs']);
+interface SchemaNode {
+  readonly type?: string;
+  readonly properties?: Record<string, SchemaNode>;
+}
+
+/** The schema type of a dotted config key: lists come from env comma-separated. */
+function schemaTypeOf(path: string): string | undefined {
+  let node: SchemaNode | undefined = CONFIG_SCHEMA as SchemaNode;
+  for (const part of path.split('.')) node = node?.properties?.[part];
+  return node?.type;
+}
 
 function setPath(target: Json, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -22,7 +32,8 @@ function envToConfig(env: Record<string, string | undefined>): Json {
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    const value = LIST_KEYS.has(key) ? raw.split(',').map((s) => s.trim()).filter(Boolean) : /^\d+$/.test(raw) && key === 'port' ? Number(raw) : raw;
+    // Numbers and booleans stay strings here: ajv's coerceTypes turns them into the schema's type (or reports them).
+    const value = schemaTypeOf(key) === 'array' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
     setPath(result, key, value);
   }
   return result;
@@ -46,7 +57,7 @@ function mergeDeep(base: Json, over: Json): Json {
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true });
 const validate = ajv.compile(CONFIG_SCHEMA);
 
 /**

@@ -30,3 +30,17 @@ describe('configuration (STYLE.md rule 7)', () => {
     expect(e.details.join('\n')).toMatch(/colour/);
   });
 });
+
+describe('configuration from the environment', () => {
+  it('coerces numbers and booleans to their schema types and splits lists', () => {
+    const config = loadConfig({ FHIRMIG_RATE_LIMIT_MAX: '42', FHIRMIG_RATE_LIMIT_ENABLED: 'false', FHIRMIG_BODY_LIMIT_BYTES: '2048', FHIRMIG_MODEL_DIRS: 'm1,m2' });
+    const loose = config as unknown as { rateLimit: { max: number; enabled: boolean }; http: { bodyLimitBytes: number }; modelDirs: string[] };
+    expect(loose.rateLimit).toMatchObject({ max: 42, enabled: false });
+    expect(loose.http.bodyLimitBytes).toBe(2048);
+    expect(loose.modelDirs).toEqual(['m1', 'm2']);
+  });
+
+  it('reports a non-numeric number from env', () => {
+    expect(() => loadConfig({ FHIRMIG_RATE_LIMIT_MAX: 'lots' })).toThrow(/rateLimit\/max/);
+  });
+});
