@@ -15,6 +15,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'mapping-bench.ts', exportName: 'runMappingBench' },
   { file: 'translate-bench.ts', exportName: 'runTranslateBench' },
   { file: 'validation-bench.ts', exportName: 'runValidationBench' },
+  { file: 'sources-bench.ts', exportName: 'runSourcesBench' },
 ];
 
 const benchDir = import.meta.dirname;

@@ -1,0 +1,63 @@
+import type { CsvTable } from './csv-layout.ts';
+import { readCsvEvents } from './csv-rows.ts';
+import type { CsvRange } from './csv-rows.ts';
+
+/**
+ * The patient index of one CSV table, built in one pass: for each patient the byte ranges of
+ * their rows (adjacent rows merged), so a patient's records are read by offset, never by a scan.
+ */
+export interface CsvTableIndex {
+  readonly header: readonly string[];
+  /** patient key → flat [start, endExclusive, lineAtStart, …] triples. */
+  readonly ranges: ReadonlyMap<string, readonly number[]>;
+}
+
+export async function buildCsvTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
+  const ranges = new Map<string, number[]>();
+  let header: string[] | undefined;
+  let patientIndex = -1;
+  for await (const event of readCsvEvents(table.path, table.dialect)) {
+    signal?.throwIfAborted();
+    if (event.kind !== 'row') continue;
+    if (!header) {
+      header = event.fields;
+      patientIndex = table.patientColumn === undefined ? -1 : header.indexOf(table.patientColumn);
+      continue;
+    }
+    const patient = patientIndex < 0 ? undefined : event.fields[patientIndex];
+    if (!patient) continue;
+    addRange(ranges, patient, event.start, event.end, event.lineAtStart);
+  }
+  return { header: header ?? [], ranges };
+}
+
+function addRange(ranges: Map<string, number[]>, patient: string, start: number, end: number, line: number): void {
+  let list = ranges.get(patient);
+  if (!list) ranges.set(patient, (list = []));
+  const last = list.length - 3;
+  if (last >= 0 && list[last + 1] === start) list[last + 1] = end;
+  else list.push(start, end, line);
+}
+
+/** Ranges closer than this are read as one (the rows between are skipped by patient). */
+const MERGE_GAP_BYTES = 64 * 1024;
+
+/**
+ * The byte ranges holding these patients' rows, in file order; nearby ranges are merged so a
+ * patient whose rows are spread over a file costs a few reads, not one per row.
+ */
+export function rangesFor(index: CsvTableIndex, patients: Iterable<string>): CsvRange[] {
+  const triples: [number, number, number][] = [];
+  for (const patient of patients) {
+    const list = index.ranges.get(patient) ?? [];
+    for (let i = 0; i + 2 < list.length; i += 3) triples.push([list[i] as number, list[i + 1] as number, list[i + 2] as number]);
+  }
+  triples.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number, number][] = [];
+  for (const triple of triples) {
+    const last = merged[merged.length - 1];
+    if (last && triple[0] - last[1] <= MERGE_GAP_BYTES) last[1] = Math.max(last[1], triple[1]);
+    else merged.push([...triple]);
+  }
+  return merged.map(([start, end, line]) => ({ start, endInclusive: end - 1, line }));
+}

@@ -1,0 +1,23 @@
+/** Legacy source connectors (DESIGN.md §2): options → AsyncIterable<SourceRecord | SourceRejection>. */
+export { createSource } from './create-source.ts';
+export type { CreateSourceOptions } from './create-source.ts';
+export { parseSourceSpec, redactUrl } from './spec.ts';
+export type { SourceSpec } from './spec.ts';
+export { isSourceRejection } from './source.ts';
+export type { LegacySource, ReadOptions, SourceItem, SourceRejection, SourceType } from './source.ts';
+export { checkDescriptor } from './descriptor.ts';
+export type { ColumnType, CsvEncoding, SourceDescriptor, TableDescriptor } from './descriptor.ts';
+export { CsvSource } from './csv/csv-source.ts';
+export type { CsvSourceOptions } from './csv/csv-source.ts';
+export { SYNTHEA_DESCRIPTOR } from './csv/synthea-descriptor.ts';
+export { SqlSource } from './sql/sql-source.ts';
+export { Hl7v2Source } from './hl7v2/hl7v2-source.ts';
+export type { Hl7v2SourceOptions } from './hl7v2/hl7v2-source.ts';
+export { unescapeHl7 } from './hl7v2/encoding.ts';
+export { parseHl7v2Text } from './hl7v2/parse-text.ts';
+export type { Hl7TextOptions } from './hl7v2/parse-text.ts';
+export type { Delimiters, Hl7Component, Hl7Repetition } from './hl7v2/encoding.ts';
+export type { Hl7SegmentData } from './hl7v2/segment.ts';
+export type { Hl7Group } from './hl7v2/tree.ts';
+export { CcdaSource } from './ccda/ccda-source.ts';
+export type { CcdaSourceOptions } from './ccda/ccda-source.ts';
