@@ -48,9 +48,11 @@ function checkAgainst(
   const results: Membership[] = codings.map((c) => membership(expansion, typeCode === 'code' || typeCode === 'string' || typeCode === 'uri' ? undefined : c.system, c.code));
   if (results.includes('yes') || results.includes('unknown')) return;
   const shown = codings.map((c) => (c.system ? `${c.system}#${c.code}` : `'${c.code}'`)).join(', ') || 'no code';
+  // Without its version: a profile often repeats its base's binding with or without `|4.0.1`.
+  const named = valueSet.split('|')[0] ?? valueSet;
   const message = codings.length === 0
-    ? `No code provided, and a code is required from the ValueSet ${valueSet}`
-    : `The value ${shown} is not in the ValueSet ${valueSet} (${strength} binding)`;
+    ? `No code provided, and a code is required from the ValueSet ${named}`
+    : `The value ${shown} is not in the ValueSet ${named} (${strength} binding)`;
   switch (strength) {
     case 'required':
       issues.error('code-invalid', expression, message);
@@ -83,7 +85,7 @@ function codedValues(typeCode: string, value: unknown): CodedValue[] | undefined
       if (!isObject(value)) return undefined;
       const list = Array.isArray(value['coding']) ? (value['coding'] as unknown[]) : [];
       const codings = list.filter(isObject).filter((c) => typeof c['code'] === 'string');
-      if (codings.length === 0 && typeof value['text'] === 'string' && list.length === 0) return [];
+      if (list.length === 0) return typeof value['text'] === 'string' ? [] : undefined;
       return codings.map((c) => ({ system: typeof c['system'] === 'string' ? c['system'] : undefined, code: c['code'] as string }));
     }
     default:
@@ -100,8 +102,9 @@ export function checkCoding(context: ConformanceContext, coding: Record<string, 
   if (!index?.complete) return;
   const concept = index.concepts.get(code) ?? (index.caseSensitive ? undefined : findInsensitive(index.concepts, code));
   if (!concept) {
-    // terminology.hl7.org systems evolve faster than the R4 copies loaded here: a miss is only a warning.
-    const severity = system.startsWith('http://terminology.hl7.org/') ? 'warning' : 'error';
+    // Only the code systems R4 itself defines are fixed with R4; terminology.hl7.org and external
+    // systems (DICOM, ...) grow after the copy loaded here: a miss there is only a warning.
+    const severity = system.startsWith('http://hl7.org/fhir/') ? 'error' : 'warning';
     issues.add(severity, 'code-invalid', expression, `Unknown code '${code}' in the CodeSystem ${system}`);
     return;
   }
@@ -121,4 +124,16 @@ function findInsensitive<V>(map: Map<string, V>, code: string): V | undefined {
   const lower = code.toLowerCase();
   for (const [key, value] of map) if (key.toLowerCase() === lower) return value;
   return undefined;
+}
+
+/** memberOf() for invariants: true/false when the ValueSet expands offline, undefined otherwise. */
+export function isMemberOf(context: ConformanceContext, value: unknown, valueSet: string): boolean | undefined {
+  const expansion = expandValueSet(context, valueSet);
+  if (expansion.unknown) return undefined;
+  const typeCode = typeof value === 'string' ? 'code' : isObject(value) && Array.isArray(value['coding']) ? 'CodeableConcept' : 'Coding';
+  const codings = codedValues(typeCode, value);
+  if (!codings || codings.length === 0) return undefined;
+  const results = codings.map((c) => membership(expansion, typeCode === 'code' ? undefined : c.system, c.code));
+  if (results.includes('yes')) return true;
+  return results.includes('unknown') ? undefined : false;
 }

@@ -1,4 +1,5 @@
-import { MigrateError } from '../core/index.ts';
+import { MigrateError, isMigrateError } from '../core/index.ts';
+import { generateSnapshot } from './snapshot/index.ts';
 
 export type ConformanceResource = fhir4.StructureDefinition | fhir4.ValueSet | fhir4.CodeSystem;
 
@@ -9,8 +10,11 @@ export type SnapshotGenerator = (
 ) => fhir4.StructureDefinition;
 
 export interface ConformanceContextOptions {
+  /** Generates snapshots of differential-only profiles; default: the product's generator (`snapshot/`). */
   readonly snapshotGenerator?: SnapshotGenerator;
 }
+
+const defaultSnapshotGenerator: SnapshotGenerator = (profile, resolve) => generateSnapshot(profile, resolve);
 
 const CORE_SD = 'http://hl7.org/fhir/StructureDefinition/';
 const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem']);
@@ -22,17 +26,17 @@ const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSyste
  */
 export class ConformanceContext {
   private readonly byUrl = new Map<string, ConformanceResource[]>();
-  private readonly snapshotGenerator: SnapshotGenerator | undefined;
+  private readonly snapshotGenerator: SnapshotGenerator;
   /** Caches owned by the validator modules (element trees, expansions), keyed by module. */
   readonly caches = new Map<string, Map<string, unknown>>();
 
   constructor(options: ConformanceContextOptions = {}) {
-    this.snapshotGenerator = options.snapshotGenerator;
+    this.snapshotGenerator = options.snapshotGenerator ?? defaultSnapshotGenerator;
   }
 
   /** A copy sharing the loaded resources, to which more can be added without touching this one. */
   fork(): ConformanceContext {
-    const copy = new ConformanceContext(this.snapshotGenerator ? { snapshotGenerator: this.snapshotGenerator } : {});
+    const copy = new ConformanceContext({ snapshotGenerator: this.snapshotGenerator });
     for (const [url, list] of this.byUrl) copy.byUrl.set(url, [...list]);
     return copy;
   }
@@ -78,15 +82,23 @@ export class ConformanceContext {
 
   /** A StructureDefinition with a snapshot (generated when only a differential is present). */
   structureDefinition(canonical: string): fhir4.StructureDefinition | undefined {
+    const cache = this.cache<fhir4.StructureDefinition | null>('sd');
+    const cached = cache.get(canonical);
+    if (cached !== undefined) return cached ?? undefined;
     const sd = this.resolve(canonical, 'StructureDefinition');
-    if (!sd || sd.snapshot?.element?.length) return sd;
-    return this.generateSnapshot(sd);
+    const ready = !sd || sd.snapshot?.element?.length ? sd : this.generateSnapshot(sd);
+    cache.set(canonical, ready ?? null);
+    return ready;
   }
 
   /** The definition of a FHIR type (`Patient`, `string`, `Quantity`) by its type code. */
   typeDefinition(typeCode: string): fhir4.StructureDefinition | undefined {
-    const url = typeCode.includes('/') ? typeCode : CORE_SD + typeCode;
-    return this.structureDefinition(url);
+    const cache = this.cache<fhir4.StructureDefinition | null>('type');
+    const cached = cache.get(typeCode);
+    if (cached !== undefined) return cached ?? undefined;
+    const sd = this.structureDefinition(typeCode.includes('/') ? typeCode : CORE_SD + typeCode);
+    cache.set(typeCode, sd ?? null);
+    return sd;
   }
 
   valueSet(canonical: string): fhir4.ValueSet | undefined {
@@ -117,13 +129,14 @@ export class ConformanceContext {
   }
 
   private generateSnapshot(sd: fhir4.StructureDefinition): fhir4.StructureDefinition {
-    if (!this.snapshotGenerator) {
-      throw new MigrateError(
-        'FHIRMIG_ERR_VALIDATION_PROFILE_NO_SNAPSHOT',
-        `StructureDefinition ${sd.url} has no snapshot and no snapshot generator is available.`,
-      );
+    let generated: fhir4.StructureDefinition;
+    try {
+      generated = this.snapshotGenerator(sd, (url) => this.structureDefinition(url));
+    } catch (error) {
+      if (isMigrateError(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new MigrateError('FHIRMIG_ERR_VALIDATION_PROFILE_NO_SNAPSHOT', `StructureDefinition ${sd.url} has no snapshot and none could be generated: ${reason}`, { cause: error });
     }
-    const generated = this.snapshotGenerator(sd, (url) => this.structureDefinition(url));
     const list = this.byUrl.get(sd.url) ?? [];
     const index = list.indexOf(sd);
     if (index >= 0) list[index] = generated;

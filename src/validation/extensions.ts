@@ -1,5 +1,4 @@
 import type { ConformanceContext } from './context.ts';
-import { isObject } from './context.ts';
 import type { IssueCollector } from './issues.ts';
 
 /** Where an extension sits: the path of the element holding it and that element's type. */
@@ -61,7 +60,8 @@ function contextAllows(context: ConformanceContext, use: fhir4.StructureDefiniti
 
 function elementAllows(context: ConformanceContext, expression: string, host: ExtensionHost): boolean {
   if (GENERIC_CONTEXTS.has(expression) || expression === host.typeCode) return true;
-  if (host.paths.some((p) => p === expression || p.endsWith(`.${expression}`))) return true;
+  // Core definitions put e.g. structuredefinition-fhir-type (context ElementDefinition.type.code) on the type itself.
+  if (host.paths.some((p) => p === expression || p.endsWith(`.${expression}`) || expression.startsWith(`${p}.`))) return true;
   for (const ancestor of typeAncestry(context, host.typeCode)) if (ancestor === expression) return true;
   return false;
 }
@@ -74,9 +74,4 @@ function typeAncestry(context: ConformanceContext, typeCode: string): string[] {
     if (sd?.type) result.push(sd.type);
   }
   return result;
-}
-
-/** The url of an extension value, when it has one. */
-export function extensionUrl(value: unknown): string | undefined {
-  return isObject(value) && typeof value['url'] === 'string' ? value['url'] : undefined;
 }

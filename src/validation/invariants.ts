@@ -6,7 +6,17 @@ import type { IssueCollector } from './issues.ts';
 export interface InvariantScope {
   readonly resource: unknown;
   readonly rootResource: unknown;
+  /**
+   * Outcomes already computed in this validation, per value object and expression: a profile
+   * repeats its base's invariants, and the value is checked against both.
+   */
+  readonly evaluated: WeakMap<object, Map<string, boolean | string>>;
+  /** memberOf() offline: is the code / Coding / CodeableConcept in the ValueSet? undefined when unknown. */
+  readonly memberOf?: (value: unknown, valueSet: string) => boolean | undefined;
 }
+
+/** The env variable carrying the memberOf callback into the FHIRPath user function. */
+const MEMBER_OF_VAR = 'fhirmigMemberOf';
 
 type Compiled = (data: unknown, env: Record<string, unknown>) => unknown[];
 type CompileResult = { readonly fn: Compiled } | { readonly failure: string };
@@ -31,7 +41,8 @@ export function checkConstraints(
 ): void {
   for (const constraint of def.constraint ?? []) {
     if (NATIVE.has(constraint.key) || !constraint.expression || skip?.has(constraint.key)) continue;
-    const outcome = evaluate(def.path, constraint.expression, value, scope);
+    if (triviallySatisfied(constraint.expression, value)) continue;
+    const outcome = evaluateOnce(def.path, constraint.expression, value, scope);
     if (outcome === true) continue;
     if (outcome === false) {
       const severity = constraint.severity === 'error' ? 'error' : 'warning';
@@ -42,6 +53,79 @@ export function checkConstraints(
     }
     issues.information('informational', expression, `Constraint ${constraint.key} was not checked: ${outcome}`);
   }
+}
+
+/**
+ * Preconditions of frequent core invariants: when the element they test is absent the invariant
+ * holds, so the FHIRPath evaluation (the bulk of validation time) is skipped. Keyed by the start
+ * of the expression, so a profile reusing a key with another expression is still evaluated.
+ */
+const TRIVIAL: readonly [string, (value: Record<string, unknown>) => boolean][] = [
+  ["reference.startsWith('#').not()", (v) => typeof v['reference'] !== 'string' || !v['reference'].startsWith('#')],
+  ['start.hasValue().not() or end.hasValue().not()', (v) => v['start'] === undefined || v['end'] === undefined],
+  ['contained.contained.empty()', (v) => v['contained'] === undefined],
+  ['contained.where(', (v) => v['contained'] === undefined],
+  ['contained.meta.versionId.empty()', (v) => v['contained'] === undefined],
+  ['contained.meta.security.empty()', (v) => v['contained'] === undefined],
+];
+
+function triviallySatisfied(expression: string, value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const [prefix, holds] of TRIVIAL) if (expression.startsWith(prefix)) return holds(value as Record<string, unknown>);
+  return false;
+}
+
+const DOM_3 = "contained.where((('#'+id in (%resource.descendants().reference";
+
+/**
+ * dom-3 natively: its `%resource.descendants()` over a resource with contained resources was a
+ * third of all validation time. Every contained resource with an id must be referenced (`#id`)
+ * from somewhere in the container, or itself refer to the container (`#`). Any string `#id` counts
+ * as a reference here (the invariant looks at reference, canonical, uri and url values): that can
+ * only accept more, never report a false error.
+ */
+function containedAreReferenced(resource: Record<string, unknown>): boolean {
+  const contained = Array.isArray(resource['contained']) ? (resource['contained'] as unknown[]) : [];
+  const localRefs = new Set<string>();
+  collectLocalReferences(resource, localRefs);
+  return contained.every((c) => {
+    if (typeof c !== 'object' || c === null) return true;
+    const id = (c as Record<string, unknown>)['id'];
+    if (typeof id !== 'string') return true;
+    if (localRefs.has(`#${id}`)) return true;
+    const own = new Set<string>();
+    collectLocalReferences(c, own);
+    return own.has('#');
+  });
+}
+
+function collectLocalReferences(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value.startsWith('#')) into.add(value);
+    // narrative links (`<img src="#id">`, `<a href="#id">`) count too, as in the HL7 validator since 2024
+    else if (value.startsWith('<')) for (const m of value.matchAll(/(?:src|href)\s*=\s*["'](#[^"']+)["']/g)) if (m[1]) into.add(m[1]);
+  } else if (Array.isArray(value)) {
+    for (const item of value) collectLocalReferences(item, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const item of Object.values(value)) collectLocalReferences(item, into);
+  }
+}
+
+function evaluateOnce(basePath: string, expression: string, value: unknown, scope: InvariantScope): boolean | string {
+  if (typeof value !== 'object' || value === null) return evaluate(basePath, expression, value, scope);
+  if (expression.startsWith(DOM_3)) return containedAreReferenced(value as Record<string, unknown>);
+  let done = scope.evaluated.get(value);
+  if (!done) {
+    done = new Map();
+    scope.evaluated.set(value, done);
+  }
+  const key = `${basePath}\u0000${expression}`;
+  let outcome = done.get(key);
+  if (outcome === undefined) {
+    outcome = evaluate(basePath, expression, value, scope);
+    done.set(key, outcome);
+  }
+  return outcome;
 }
 
 /** true / false, or the reason the expression could not be evaluated. */
@@ -55,7 +139,7 @@ function evaluate(basePath: string, expression: string, value: unknown, scope: I
   }
   if ('failure' in entry) return entry.failure;
   try {
-    const result = entry.fn(value, { resource: scope.resource, rootResource: scope.rootResource });
+    const result = entry.fn(value, { resource: scope.resource, rootResource: scope.rootResource, [MEMBER_OF_VAR]: scope.memberOf });
     // An empty result (e.g. comparing dates of different precision) is not a failure: no false errors.
     if (result.length === 0) return true;
     return result.length !== 1 || result[0] !== false;
@@ -103,9 +187,10 @@ function toRegex(pattern: string): RegExp {
 }
 
 /**
- * Functions replaced for offline validation: `matches()` with the regex fallback above, and
+ * Functions replaced for offline validation: `matches()` with the regex fallback above;
  * `resolve()`, which offline resolves nothing (the R4/US Core invariants using it, ctm-1 and
- * provenance-1, pass when the target is unknown, as the HL7 validator does for unresolvable targets).
+ * provenance-1, pass when the target is unknown, as the HL7 validator does for unresolvable targets);
+ * `memberOf()` against the locally expanded ValueSets (empty, i.e. not failed, when unknown).
  */
 const USER_FUNCTIONS = {
   matches: {
@@ -117,4 +202,16 @@ const USER_FUNCTIONS = {
     arity: { 1: ['String'] },
   },
   resolve: { fn: (): unknown[] => [], arity: { 0: [] } },
+  memberOf: {
+    // internalStructures: called with the engine's context as `this` (for the env variable) and ResourceNodes.
+    internalStructures: true,
+    fn: function memberOf(this: { vars?: Record<string, unknown> }, inputs: unknown[], valueSet: unknown): boolean | unknown[] {
+      const check = this.vars?.[MEMBER_OF_VAR] as InvariantScope['memberOf'];
+      if (!check || inputs.length !== 1 || typeof valueSet !== 'string') return [];
+      const node = inputs[0];
+      const data = typeof node === 'object' && node !== null && 'data' in node ? (node as { data: unknown }).data : node;
+      return check(data, valueSet) ?? [];
+    },
+    arity: { 1: ['String'] },
+  },
 };

@@ -8,6 +8,28 @@ import type { IssueSeverity, OperationOutcomeIssueCode } from '../core/index.ts'
 export class IssueCollector {
   readonly issues: fhir4.OperationOutcomeIssue[] = [];
   private readonly seen = new Set<string>();
+  private readonly visited = new WeakMap<object, Map<unknown, Set<string>>>();
+
+  /**
+   * True the first time a JSON object (at one location) is checked against a given element list. A profile that does
+   * not constrain inside an element uses the same type definition as the base pass did, so the
+   * second walk would only repeat the first one's issues (which are kept once anyway).
+   */
+  firstVisit(value: object, against: unknown, expression: string): boolean {
+    let byList = this.visited.get(value);
+    if (!byList) {
+      byList = new Map();
+      this.visited.set(value, byList);
+    }
+    let expressions = byList.get(against);
+    if (!expressions) {
+      expressions = new Set();
+      byList.set(against, expressions);
+    }
+    if (expressions.has(expression)) return false;
+    expressions.add(expression);
+    return true;
+  }
 
   add(severity: IssueSeverity, code: OperationOutcomeIssueCode, expression: string, message: string): void {
     const key = `${severity}|${expression}|${message}`;

@@ -1,3 +1,4 @@
+import { XMLValidator } from 'fast-xml-parser';
 import type { IssueCollector } from './issues.ts';
 
 const FORBIDDEN_ELEMENTS = /<\s*(script|object|applet|embed|iframe|frame|frameset|form|input|button|select|textarea|head|body|html|meta|link|base|style)\b/i;
@@ -12,6 +13,11 @@ const XHTML_DIV = /^\s*<div[\s>][^>]*?xmlns\s*=\s*["']http:\/\/www\.w3\.org\/199
 export function checkNarrativeDiv(div: string, expression: string, issues: IssueCollector): void {
   if (!XHTML_DIV.test(div)) {
     issues.error('value', expression, 'The narrative must be a <div> element in the XHTML namespace (xmlns="http://www.w3.org/1999/xhtml")');
+    return;
+  }
+  const wellFormed = XMLValidator.validate(div);
+  if (wellFormed !== true) {
+    issues.error('value', expression, `The narrative XHTML is not well-formed: ${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`);
     return;
   }
   const element = FORBIDDEN_ELEMENTS.exec(div);

@@ -10,7 +10,7 @@ const REGEX: Record<string, RegExp> = {
   dateTime: new RegExp(`^${YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T${TIME}${ZONE})?)?)?$`),
   instant: new RegExp(`^${YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])T${TIME}${ZONE}$`),
   time: new RegExp(`^${TIME}$`),
-  code: /^[^\s]+( [^\s]+)*$/,
+  code: /^[^\s]+(\s[^\s]+)*$/,
   id: /^[A-Za-z0-9\-.]{1,64}$/,
   oid: /^urn:oid:[0-2](\.(0|[1-9][0-9]*))+$/,
   uuid: /^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
@@ -58,9 +58,7 @@ export function checkPrimitive(typeCode: string, value: unknown): string | undef
 function checkString(typeCode: string, value: unknown): string | undefined {
   if (typeof value !== 'string') return `Expected a string for type ${typeCode}, found ${describe(value)}`;
   if (value === '') return `A ${typeCode} value cannot be empty (use no property instead)`;
-  if (typeCode === 'string' || typeCode === 'markdown') {
-    return value.trim() === '' ? `A ${typeCode} value must contain non-whitespace content` : undefined;
-  }
+  if (typeCode === 'string' || typeCode === 'markdown' || typeCode === 'xhtml' || typeCode === 'System.String') return undefined;
   const regex = REGEX[typeCode];
   if (regex && !regex.test(value)) return `The value '${value}' is not a valid ${typeCode}${HINT[typeCode] ?? ''}`;
   if ((typeCode === 'date' || typeCode === 'dateTime' || typeCode === 'instant') && !isRealDate(value)) {
@@ -95,4 +93,10 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
   return `${typeof value} ${String(value)}`;
+}
+
+/** A style problem (a warning, as the HL7 validator gives it): a string with leading or trailing whitespace. */
+export function primitiveStyleWarning(typeCode: string, value: unknown): string | undefined {
+  if (typeCode !== 'string' || typeof value !== 'string') return undefined;
+  return value.trim() !== value ? 'The string value should not start or end with whitespace' : undefined;
 }

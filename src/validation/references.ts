@@ -60,17 +60,32 @@ function resolveTargetType(
 }
 
 function checkTargetType(context: ConformanceContext, def: fhir4.ElementDefinition, targetType: string, where: string, issues: IssueCollector): void {
-  const targets = (def.type ?? []).filter((t) => t.code === 'Reference').flatMap((t) => t.targetProfile ?? []);
-  if (targets.length === 0) return;
-  const allowed = new Set<string>();
-  for (const url of targets) {
-    const sd = context.structureDefinition(url);
-    if (!sd?.type) return; // an unknown target profile: cannot judge
-    allowed.add(sd.type);
-  }
-  if (allowed.has('Resource') || allowed.has(targetType)) return;
+  const allowed = allowedTargetTypes(context, def);
+  if (!allowed || allowed.has('Resource') || allowed.has(targetType)) return;
   issues.error('structure', where, `Invalid target type: the reference points to a ${targetType}, but ${def.path} allows ${[...allowed].join(', ')}`);
 }
+
+/** The resource types a Reference element's targetProfiles allow; undefined when any is unknown (cannot judge). */
+function allowedTargetTypes(context: ConformanceContext, def: fhir4.ElementDefinition): Set<string> | undefined {
+  let cache = targetCaches.get(context);
+  if (!cache) {
+    cache = new WeakMap();
+    targetCaches.set(context, cache);
+  }
+  const cached = cache.get(def);
+  if (cached !== undefined) return cached ?? undefined;
+  const targets = (def.type ?? []).filter((t) => t.code === 'Reference').flatMap((t) => t.targetProfile ?? []);
+  let allowed: Set<string> | null = targets.length ? new Set<string>() : null;
+  for (const url of targets) {
+    const sd = context.structureDefinition(url);
+    if (!sd?.type) allowed = null;
+    else allowed?.add(sd.type);
+  }
+  cache.set(def, allowed);
+  return allowed ?? undefined;
+}
+
+const targetCaches = new WeakMap<ConformanceContext, WeakMap<fhir4.ElementDefinition, Set<string> | null>>();
 
 /** Indexes a Bundle's entries by fullUrl and by `Type/id`. */
 export function indexBundle(bundle: Record<string, unknown>): BundleIndex {

@@ -78,7 +78,15 @@ export function expandValueSet(context: ConformanceContext, canonical: string): 
   return expansion;
 }
 
+/** ValueSets that are whole grammar-defined systems, named by the RFC that defines them. */
+const GRAMMAR_VALUE_SETS: Record<string, string> = {
+  'http://www.rfc-editor.org/bcp/bcp13.txt': 'urn:ietf:bcp:13',
+  'http://www.rfc-editor.org/bcp/bcp47.txt': 'urn:ietf:bcp:47',
+};
+
 function computeExpansion(context: ConformanceContext, canonical: string): Expansion {
+  const grammarSystem = GRAMMAR_VALUE_SETS[canonical.split('|')[0] ?? ''];
+  if (grammarSystem) return { codes: new Map(), wholeSystems: new Set([grammarSystem]) };
   const vs = context.valueSet(canonical) ?? context.valueSet(canonical.split('|')[0] ?? '');
   if (!vs) {
     const implicit = context.all('CodeSystem').find((cs) => cs.valueSet === canonical.split('|')[0]);

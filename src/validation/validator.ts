@@ -1,6 +1,7 @@
-import { MigrateError, createIssue, createOutcome } from '../core/index.ts';
+import { ERROR_CODES, MigrateError, createIssue, createOutcome, isMigrateError } from '../core/index.ts';
 import type { ConformanceContext } from './context.ts';
 import { isObject } from './context.ts';
+import { isMemberOf } from './bindings.ts';
 import { IssueCollector } from './issues.ts';
 import type { ValidateOptions, Walk } from './walk.ts';
 import { validateResourceValue } from './walker.ts';
@@ -24,14 +25,20 @@ export function validateResource(context: ConformanceContext, resource: unknown,
     context,
     issues,
     unknownExtensions: options.unknownExtensions ?? 'warning',
-    scope: { resource, rootResource: resource },
+    reportMustSupport: options.reportMustSupport ?? false,
+    scope: { resource, rootResource: resource, evaluated: new WeakMap(), memberOf: (value, valueSet) => isMemberOf(context, value, valueSet) },
     bundle: undefined,
     resourceExpression: '',
-    hostPath: '',
     contained: false,
   };
   const resourceType = isObject(resource) && typeof resource['resourceType'] === 'string' ? resource['resourceType'] : 'Resource';
-  validateResourceValue(walk, resource, resourceType, options.profiles ?? []);
+  try {
+    validateResourceValue(walk, resource, resourceType, options.profiles ?? []);
+  } catch (error) {
+    // A profile whose snapshot cannot be built stops this resource's validation, not the caller.
+    if (!isMigrateError(error)) throw error;
+    issues.error(ERROR_CODES[error.code].issueCode, error.location?.expression ?? resourceType, `${error.code}: ${error.message}`);
+  }
   return toOutcome(issues);
 }
 

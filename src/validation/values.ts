@@ -28,13 +28,27 @@ export function matchesPattern(pattern: unknown, value: unknown): boolean {
 const FIXED_PREFIX = 'fixed';
 const PATTERN_PREFIX = 'pattern';
 
-/** The fixed[x] or pattern[x] value of an element definition, if any. */
-export function fixedOrPattern(def: fhir4.ElementDefinition): { kind: 'fixed' | 'pattern'; value: unknown } | undefined {
-  for (const key of Object.keys(def)) {
-    if (key.startsWith(FIXED_PREFIX) && key.length > FIXED_PREFIX.length) return { kind: 'fixed', value: (def as unknown as Record<string, unknown>)[key] };
-    if (key.startsWith(PATTERN_PREFIX) && key.length > PATTERN_PREFIX.length) return { kind: 'pattern', value: (def as unknown as Record<string, unknown>)[key] };
+export interface FixedValue {
+  readonly kind: 'fixed' | 'pattern';
+  readonly value: unknown;
+}
+
+const fixedValues = new WeakMap<fhir4.ElementDefinition, FixedValue | null>();
+
+/** The fixed[x] or pattern[x] value of an element definition, if any (looked up once per definition). */
+export function fixedOrPattern(def: fhir4.ElementDefinition): FixedValue | undefined {
+  let found = fixedValues.get(def);
+  if (found === undefined) {
+    found = null;
+    for (const key of Object.keys(def)) {
+      const value = (def as unknown as Record<string, unknown>)[key];
+      if (key.startsWith(FIXED_PREFIX) && key.length > FIXED_PREFIX.length) found = { kind: 'fixed', value };
+      else if (key.startsWith(PATTERN_PREFIX) && key.length > PATTERN_PREFIX.length) found = { kind: 'pattern', value };
+      if (found) break;
+    }
+    fixedValues.set(def, found);
   }
-  return undefined;
+  return found ?? undefined;
 }
 
 /** Property values along a simple dotted path (`code.coding.system`), flattening arrays and choice types. */

@@ -9,6 +9,8 @@ export interface ValidateOptions {
   readonly profiles?: readonly string[];
   /** What an extension whose definition is not loaded gives. Default `warning`. */
   readonly unknownExtensions?: UnknownExtensionPolicy;
+  /** Note absent must-support elements of profiles as `information` issues. Default false (as the HL7 validator). */
+  readonly reportMustSupport?: boolean;
 }
 
 /** Resources of the enclosing Bundle, by fullUrl and by `Type/id`. */
@@ -22,12 +24,11 @@ export interface Walk {
   readonly context: ConformanceContext;
   readonly issues: IssueCollector;
   readonly unknownExtensions: UnknownExtensionPolicy;
+  readonly reportMustSupport: boolean;
   readonly scope: InvariantScope;
   readonly bundle: BundleIndex | undefined;
   /** The expression of the resource being validated (`Bundle.entry[2].resource`). */
   readonly resourceExpression: string;
-  /** Definition path of the element whose children are being walked (`HumanName.given`), for extension contexts. */
-  readonly hostPath: string;
   /** Inside a contained resource (dom-6 narrative is not expected there). */
   readonly contained: boolean;
 }
@@ -40,4 +41,6 @@ export interface Item {
   readonly expression: string;
   /** The JSON property it came from (`valueQuantity`, `given`). */
   readonly key: string;
+  /** Definition path of the element holding it (`HumanName` for a given name), for extension contexts. */
+  readonly hostPath: string;
 }

@@ -1,5 +1,6 @@
 import { checkBinding, checkCoding } from './bindings.ts';
 import { checkBundleEntries } from './bundle.ts';
+import { checkCardinality, checkContainedIds, checkFixedOrPattern, checkSlicingRules, hostTypeOf, instancePath } from './element-checks.ts';
 import { matchChild } from './children.ts';
 import { isObject } from './context.ts';
 import { childrenOf, elementTree, isArrayElement, typeCodeOf } from './element-tree.ts';
@@ -8,10 +9,9 @@ import { checkExt1, checkExtensionContext, resolveExtension } from './extensions
 import { checkConstraints } from './invariants.ts';
 import { checkNarrativeDiv } from './narrative.ts';
 import { IssueCollector } from './issues.ts';
-import { checkPrimitive, describe, isPrimitiveType } from './primitives.ts';
+import { checkPrimitive, describe, isPrimitiveType, primitiveStyleWarning } from './primitives.ts';
 import { checkReference, indexBundle } from './references.ts';
 import { assignSlices } from './slicing.ts';
-import { deepEqual, fixedOrPattern, matchesPattern } from './values.ts';
 import type { Item, Walk } from './walk.ts';
 
 const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -35,12 +35,14 @@ export function validateResourceValue(walk: Walk, resource: unknown, expression:
   const here: Walk = { ...walk, resourceExpression: expression, bundle: resourceType === 'Bundle' ? indexBundle(resource) : walk.bundle };
   validateAgainstRoot(here, base, resource, expression);
   if (resourceType === 'Bundle') checkBundleEntries(resource, expression, here.issues);
+  checkContainedIds(resource, expression, here);
   const meta = isObject(resource['meta']) ? resource['meta'] : {};
   const claimed = Array.isArray(meta['profile']) ? meta['profile'].filter((p): p is string => typeof p === 'string') : [];
   claimed.forEach((url, i) => validateAgainstProfile(here, url, resource, expression, `${expression}.meta.profile[${i}]`, 'warning'));
   for (const url of profiles) validateAgainstProfile(here, url, resource, expression, expression, 'error');
 }
 
+/** Validates against one profile; an unknown one is reported (warning for a meta.profile claim, error when asked for). */
 function validateAgainstProfile(walk: Walk, url: string, resource: Record<string, unknown>, expression: string, claimAt: string, unknownSeverity: 'warning' | 'error'): void {
   const sd = walk.context.structureDefinition(url);
   if (!sd) {
@@ -62,12 +64,14 @@ export function validateAgainstRoot(walk: Walk, sd: fhir4.StructureDefinition, v
     walk.issues.error('structure', expression, `Expected a ${sd.type} resource, found resourceType '${String(value['resourceType'])}'`);
     return;
   }
-  walkChildren({ ...walk, hostPath: root.def.path }, root.children, value, expression, sd.kind === 'resource');
+  walkChildren(walk, root.children, value, expression, sd.kind === 'resource', root.def.path);
   checkFixedOrPattern(root.def, value, expression, walk);
   checkConstraints(root.def, value, expression, walk.scope, walk.issues, walk.contained ? NOT_FOR_CONTAINED : undefined);
 }
 
-function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean): void {
+/** `hostPath`: the definition path of the element holding these children (extension context of use). */
+function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean, hostPath: string): void {
+  if (!walk.issues.firstVisit(obj, children, expression)) return;
   const groups = new Map<ElementNode, { name: string; keys: string[]; typeCode: string; choice: boolean }>();
   for (const key of Object.keys(obj)) {
     if ((atResourceRoot && key === 'resourceType') || key === 'fhir_comments') continue;
@@ -77,7 +81,8 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
       continue;
     }
     if ('problem' in match) {
-      walk.issues.error('structure', `${expression}.${key}`, match.problem);
+      // As the HL7 validator: an unusable property is reported on the object holding it.
+      walk.issues.error('structure', expression, `Unrecognized property '${key}': ${match.problem}`);
       continue;
     }
     const group = groups.get(match.node);
@@ -88,15 +93,19 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
   }
   for (const child of children) {
     const group = groups.get(child);
-    const items = group ? collectItems(walk, child, obj, group, expression) : [];
+    const items = group ? collectItems(walk, child, obj, group, expression, hostPath) : [];
     checkCardinality(walk, child, items.length, expression);
+    if (items.length === 0 && walk.reportMustSupport && child.def.mustSupport && child.sd.derivation === 'constraint') {
+      walk.issues.information('informational', expression, `Must-support element ${child.def.id ?? child.def.path} is absent (${child.sd.url})`);
+    }
     if (child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, items, expression);
     else for (const item of items) validateItem(walk, child, item, false);
   }
 }
 
-function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown>, group: { name: string; keys: string[]; typeCode: string; choice: boolean }, expression: string): Item[] {
-  const key = group.keys.map((k) => k.replace(/^_/, ''))[0] ?? group.name;
+function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown>, group: { name: string; keys: string[]; typeCode: string; choice: boolean }, expression: string, hostPath: string): Item[] {
+  const first = group.keys[0] ?? group.name;
+  const key = first.startsWith('_') ? first.slice(1) : first;
   const isArray = isArrayElement(node.def);
   const primitive = isPrimitiveType(group.typeCode);
   const values = asList(walk, obj[key], isArray, `${expression}.${key}`);
@@ -113,7 +122,7 @@ function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
     }
-    items.push({ value, ext, typeCode: group.typeCode, expression: at, key });
+    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath });
   }
   return items;
 }
@@ -129,14 +138,6 @@ function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string):
   return raw === null ? [undefined] : [raw];
 }
 
-function checkCardinality(walk: Walk, node: ElementNode, count: number, expression: string): void {
-  const min = node.def.min ?? 0;
-  const max = node.def.max ?? '*';
-  const from = node.sd.url ? ` (from ${node.sd.url})` : '';
-  const name = node.def.id ?? node.def.path;
-  if (count < min) walk.issues.error('required', expression, `${name}: minimum required = ${min}, but only found ${count}${from}`);
-  if (max !== '*' && count > Number(max)) walk.issues.error('structure', expression, `${name}: max allowed = ${max}, but found ${count}${from}`);
-}
 
 function validateSliced(walk: Walk, base: ElementNode, items: Item[], expression: string): void {
   const slicing = base.def.slicing as fhir4.ElementDefinitionSlicing;
@@ -152,27 +153,6 @@ function validateSliced(walk: Walk, base: ElementNode, items: Item[], expression
   checkSlicingRules(walk, base, slicing, items, assigned);
 }
 
-function checkSlicingRules(walk: Walk, base: ElementNode, slicing: fhir4.ElementDefinitionSlicing, items: Item[], assigned: (ElementNode | undefined)[]): void {
-  let lastMatched = -1;
-  let lastSliceIndex = -1;
-  items.forEach((item, i) => {
-    const slice = assigned[i];
-    if (!slice) {
-      if (slicing.rules === 'closed') walk.issues.error('structure', item.expression, `This element does not match any slice of ${base.def.path} in ${base.sd.url}, and the slicing is closed`);
-      return;
-    }
-    if (slicing.rules === 'openAtEnd' && assigned.slice(0, i).some((s) => s === undefined)) {
-      walk.issues.error('structure', item.expression, `Slicing of ${base.def.path} is openAtEnd: elements that match no slice must come last`);
-    }
-    const sliceIndex = base.slices.indexOf(slice);
-    if (slicing.ordered && sliceIndex < lastSliceIndex) {
-      walk.issues.error('structure', item.expression, `The slices of ${base.def.path} are ordered: '${slice.def.sliceName}' comes too late`);
-    }
-    lastSliceIndex = Math.max(lastSliceIndex, sliceIndex);
-    lastMatched = i;
-  });
-  return void lastMatched;
-}
 
 function hasProfile(node: ElementNode | undefined): boolean {
   return (node?.def.type ?? []).some((t) => (t.profile ?? []).length > 0);
@@ -202,7 +182,7 @@ function validateNestedResource(walk: Walk, node: ElementNode, item: Item): void
   const value = item.value;
   const contained = node.def.path.endsWith('.contained');
   const rootResource = contained ? walk.scope.rootResource : value;
-  const inner: Walk = { ...walk, contained, scope: { resource: value, rootResource } };
+  const inner: Walk = { ...walk, contained, scope: { ...walk.scope, resource: value, rootResource } };
   const profiles = (node.def.type ?? []).flatMap((t) => t.profile ?? []);
   validateResourceValue(inner, value, item.expression, profiles);
   checkConstraints(node.def, value, item.expression, walk.scope, walk.issues);
@@ -212,7 +192,9 @@ function validatePrimitive(walk: Walk, node: ElementNode, item: Item): void {
   const { value, ext, typeCode, expression } = item;
   if (value !== undefined) {
     const problem = checkPrimitive(typeCode, value);
+    const style = problem ? undefined : primitiveStyleWarning(typeCode, value);
     if (problem) walk.issues.error(problem.startsWith('Expected') ? 'structure' : 'value', expression, problem);
+    else if (style) walk.issues.warning('value', expression, style);
     else if (node.def.base?.path === 'Resource.id' && typeof value === 'string' && !RESOURCE_ID.test(value)) {
       walk.issues.error('value', expression, `The id '${value}' is not a valid id (1-64 characters A-Z, a-z, 0-9, - and .)`);
     }
@@ -239,7 +221,7 @@ function validatePrimitiveExtensions(walk: Walk, node: ElementNode, typeCode: st
   }
   const sd = walk.context.typeDefinition(typeCode);
   const children = sd ? elementTree(sd).root.children.filter((c) => c.name !== 'value') : [];
-  walkChildren({ ...walk, hostPath: node.def.path }, children, ext, expression, false);
+  walkChildren(walk, children, ext, expression, false, node.def.path);
 }
 
 function validateComplex(walk: Walk, node: ElementNode, item: Item, profiled: boolean): void {
@@ -251,7 +233,8 @@ function validateComplex(walk: Walk, node: ElementNode, item: Item, profiled: bo
   if (!Object.keys(value).some((k) => k !== 'id' && k !== 'fhir_comments')) {
     walk.issues.error('invariant', expression, "Constraint failed: ele-1: 'All FHIR elements must have a @value or children' (the object is empty)");
   }
-  walkChildren({ ...walk, hostPath: node.def.path }, childrenOf(node, typeCode, walk.context), value, expression, false);
+  const hostPath = node.def.contentReference ? node.def.contentReference.slice(node.def.contentReference.indexOf('#') + 1) : node.def.path;
+  walkChildren(walk, childrenOf(node, typeCode, walk.context), value, expression, false, hostPath);
   checkFixedOrPattern(node.def, value, expression, walk);
   checkBinding(walk.context, node.def.binding, typeCode, value, expression, walk.issues);
   checkConstraints(node.def, value, expression, walk.scope, walk.issues);
@@ -279,7 +262,7 @@ function checkTypeRules(walk: Walk, node: ElementNode, item: Item, value: Record
       return;
     case 'Extension':
       checkExt1(value, expression, walk.issues);
-      if (!profiled && !(type?.profile ?? []).length) validateGenericExtension(walk, node, value, expression);
+      if (!profiled && !(type?.profile ?? []).length) validateGenericExtension(walk, node, value, expression, item.hostPath);
       return;
     default:
       return;
@@ -287,7 +270,7 @@ function checkTypeRules(walk: Walk, node: ElementNode, item: Item, value: Record
 }
 
 /** An extension no slice accounts for: validate it against its definition when that is loaded. */
-function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<string, unknown>, expression: string): void {
+function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<string, unknown>, expression: string, hostDefPath: string): void {
   const url = value['url'];
   if (typeof url !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(url)) return;
   const sd = resolveExtension(walk.context, url);
@@ -296,7 +279,7 @@ function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<s
     const defHost = node.def.path.slice(0, node.def.path.lastIndexOf('.'));
     const hostType = defHost.includes('.') ? hostTypeOf(walk, defHost) : defHost;
     const hostPath = instancePath(walk, expression.slice(0, expression.lastIndexOf('.')));
-    checkExtensionContext(walk.context, sd, { paths: [hostPath, walk.hostPath], typeCode: hostType, extensionUrl: undefined }, expression, walk.issues);
+    checkExtensionContext(walk.context, sd, { paths: [hostPath, hostDefPath], typeCode: hostType, extensionUrl: undefined }, expression, walk.issues);
     return;
   }
   const modifier = node.name === 'modifierExtension';
@@ -305,28 +288,5 @@ function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<s
   walk.issues.add(policy, modifier ? 'structure' : 'not-found', expression, `Unknown extension ${url}${modifier ? ' (a modifier extension must be understood)' : ''}`);
 }
 
-/** `Patient.name[0].given[1]` → `Patient.name.given`, relative to the resource being validated. */
-function instancePath(walk: Walk, expression: string): string {
-  const relative = expression.startsWith(walk.resourceExpression) ? expression.slice(walk.resourceExpression.length) : expression;
-  const resourceType = isObject(walk.scope.resource) ? String(walk.scope.resource['resourceType']) : '';
-  return (resourceType + relative).replace(/\[\d+\]/g, '').replace(/\.ofType\(([A-Za-z]+)\)/g, (_m, t: string) => t);
-}
 
-function hostTypeOf(walk: Walk, path: string): string {
-  const resourceType = path.split('.')[0] ?? '';
-  const sd = walk.context.typeDefinition(resourceType);
-  const def = sd ? elementTree(sd).byPath.get(path)?.def : undefined;
-  const type = def?.type?.[0];
-  return type ? typeCodeOf(type) : 'Element';
-}
 
-function checkFixedOrPattern(def: fhir4.ElementDefinition, value: unknown, expression: string, walk: Walk): void {
-  const expected = fixedOrPattern(def);
-  if (!expected) return;
-  if (expected.kind === 'fixed' && !deepEqual(expected.value, value)) {
-    walk.issues.error('value', expression, `Value is ${JSON.stringify(value)} but must be ${JSON.stringify(expected.value)} (fixed value of ${def.path})`);
-  }
-  if (expected.kind === 'pattern' && !matchesPattern(expected.value, value)) {
-    walk.issues.error('value', expression, `Value ${JSON.stringify(value)} does not match the pattern ${JSON.stringify(expected.value)} required by ${def.path}`);
-  }
-}

@@ -18,6 +18,7 @@ const parser = new XMLParser({
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
   stopNodes: ['*.div'],
   processEntities: true,
+  htmlEntities: true, // also decodes numeric character references (&#233;, &#10;)
 });
 
 const NUMBER_TYPES = new Set(['integer', 'unsignedInt', 'positiveInt', 'decimal', 'integer64']);
