@@ -16,6 +16,8 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'translate-bench.ts', exportName: 'runTranslateBench' },
   { file: 'validation-bench.ts', exportName: 'runValidationBench' },
   { file: 'sources-bench.ts', exportName: 'runSourcesBench' },
+  { file: 'store-bench.ts', exportName: 'runStoreBench' },
+  { file: 'load-bench.ts', exportName: 'runLoadBench' },
 ];
 
 const benchDir = import.meta.dirname;
