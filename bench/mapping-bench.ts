@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadR4StructureDefinitions, r4DefinitionsLoadMillis } from '../src/cli/mapping-context.ts';
+import { loadR4StructureDefinitions, r4DefinitionsLoadMillis } from '../src/runtime/index.ts';
 import { parseFml } from '../src/mapping/fml/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../src/mapping/structuremap/index.ts';
 

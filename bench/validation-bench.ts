@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConformanceContext } from '../src/cli/conformance-loader.ts';
+import { loadConformanceContext } from '../src/runtime/index.ts';
 import { validateResource } from '../src/validation/index.ts';
 import type { ConformanceContext } from '../src/validation/index.ts';
 

@@ -8,3 +8,10 @@ export type { ServiceContext, ServiceContextOptions } from './service-context.ts
 export { createFhirOperations } from './fhir-operations.ts';
 export type { FhirOperations, MapSource, ReadinessCheck, TransformCall, TranslateCall, ValidateCall } from './fhir-operations.ts';
 export { readPackageVersion } from './package-info.ts';
+export { readTextFile, parseJsonText, readJsonFile, readJsonFolder, resourcesIn, ofType } from './files.ts';
+export { loadConformanceContext, loadPath, loadPackage, R4_CORE_FILES } from './conformance-loader.ts';
+export type { ConformanceSources } from './conformance-loader.ts';
+export {
+  loadR4StructureDefinitions, r4DefinitionsLoadMillis, loadStructureDefinitions, loadConceptMaps, loadMapFile, loadSiblingMaps, buildMappingContext,
+} from './mapping-context.ts';
+export type { MappingContext, MappingContextOptions } from './mapping-context.ts';

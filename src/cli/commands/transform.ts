@@ -3,7 +3,7 @@ import type { Command } from '../command.ts';
 import { readJsonFile } from '../files.ts';
 import { printJson } from '../io.ts';
 import type { CliIo } from '../io.ts';
-import { buildMappingContext } from '../mapping-context.ts';
+import { buildMappingContext } from '../../runtime/index.ts';
 import { StructureMapEngine, sortByDefinition } from '../../mapping/index.ts';
 
 const USAGE = `fhir-migrate transform --map FILE.map|FILE.json --source INPUT.json [--model DIR]… [--conceptmaps DIR]…

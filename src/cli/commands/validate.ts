@@ -4,7 +4,7 @@ import { validateResource, xmlToResource } from '../../validation/index.ts';
 import type { ConformanceContext } from '../../validation/index.ts';
 import { parseCommandArgs, stringList } from '../args.ts';
 import type { Command } from '../command.ts';
-import { loadConformanceContext } from '../conformance-loader.ts';
+import { loadConformanceContext } from '../../runtime/index.ts';
 import { parseJsonText, readTextFile } from '../files.ts';
 import type { CliIo } from '../io.ts';
 

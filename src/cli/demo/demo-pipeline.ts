@@ -3,7 +3,7 @@ import { MigrateError, deterministicResourceId, isMigrateError } from '../../cor
 import type { ErrorCode, SourceRef } from '../../core/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../../mapping/index.ts';
 import type { UnmappedCodeInfo } from '../../mapping/index.ts';
-import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../mapping-context.ts';
+import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../runtime/index.ts';
 import type { DemoDataset, LegacyRow } from './demo-dataset.ts';
 
 export const DEMO_SOURCE = 'demo-legacy-ehr';

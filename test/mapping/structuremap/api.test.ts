@@ -1,4 +1,4 @@
-import { loadR4StructureDefinitions } from '../../../src/cli/mapping-context.ts';
+import { loadR4StructureDefinitions } from '../../../src/runtime/index.ts';
 import { parseFml } from '../../../src/mapping/fml/index.ts';
 import { StructureMapEngine, createR4TypeModel, sortByDefinition, transformStructureMap } from '../../../src/mapping/structuremap/index.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadR4StructureDefinitions } from '../../../src/cli/mapping-context.ts';
+import { loadR4StructureDefinitions } from '../../../src/runtime/index.ts';
 import { parseFml } from '../../../src/mapping/fml/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../../../src/mapping/structuremap/index.ts';
 import type { TransformOptions, UnmappedCodeInfo } from '../../../src/mapping/structuremap/index.ts';

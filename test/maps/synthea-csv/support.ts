@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../../src/cli/mapping-context.ts';
+import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../../src/runtime/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../../../src/mapping/index.ts';
 import type { TransformOptions } from '../../../src/mapping/index.ts';
 import { CsvSource, isSourceRejection } from '../../../src/sources/index.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConformanceContext } from '../../../src/cli/conformance-loader.ts';
+import { loadConformanceContext } from '../../../src/runtime/index.ts';
 import { validateResource } from '../../../src/validation/index.ts';
 import { COMPARED_TYPES, compareObservation, compareStatus, compareType, demographics } from './compare.ts';
 import { CSV_DIR, LINEAGE, SHARED, buildMapSet, mapAllRows, mapRow, readDecisions, readSyntheaBundles } from './support.ts';
