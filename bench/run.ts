@@ -51,7 +51,7 @@ function runScenario(scenario: Scenario, pin: boolean): Record<string, unknown> 
 function formatResult(result: Record<string, unknown>): string {
   const figures = Object.entries(result)
     .filter(([key]) => key !== 'name')
-    .map(([key, value]) => `${key}=${typeof value === 'number' ? Math.round(value * 10) / 10 : String(value)}`);
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? Number(value.toPrecision(Math.max(3, Math.ceil(Math.log10(Math.abs(value) + 1))))) : String(value)}`);
   return `${String(result.name).padEnd(34)} ${figures.join('  ')}`;
 }
 
