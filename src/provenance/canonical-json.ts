@@ -1,0 +1,22 @@
+/**
+ * Canonical JSON for hashing: object keys sorted (by UTF-16 code unit, as RFC 8785), no
+ * whitespace, `undefined` members dropped. Non-finite numbers have no JSON form and are refused.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`Cannot hash the non-finite number ${value}`);
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+  if (typeof value === 'object') {
+    const toJson = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof toJson === 'function') return canonicalJson(toJson.call(value));
+    const members = Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  throw new TypeError(`Cannot hash a value of type ${typeof value}`);
+}
