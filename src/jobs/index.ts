@@ -21,3 +21,16 @@ export type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, Target
 export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './model/audit.ts';
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';
+
+export { ALL_PHASE, planMigration, scopePatients } from './planner/planner.ts';
+export { runJob } from './runner/runner.ts';
+export type { RunJobOptions } from './runner/runner.ts';
+export { PROVENANCE_KIND, SHARED_TASK_KEY } from './runner/patient-task.ts';
+export { UNCHANGED_RULE } from './runner/record-outcomes.ts';
+export { mapRecord } from './runner/record-mapper.ts';
+export { recordJobStep } from './runner/audit.ts';
+export type { MapSet, MappedRecord, MigrationEnv, ResourceValidator, TableRule, ValidationPolicy } from './runner/types.ts';
+export { reconcileJob } from './reconcile/reconcile.ts';
+export type { ReconciliationReport, ReconciliationRow } from './reconcile/reconcile.ts';
+export { rollbackJob } from './rollback/rollback.ts';
+export type { RollbackEnv, RollbackReport } from './rollback/rollback.ts';

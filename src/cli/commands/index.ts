@@ -13,5 +13,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'transform', summary: 'Run a StructureMap / FML map on a JSON input and print the result.', load: async () => (await import('./transform.ts')).transformCommand },
   { name: 'serve', summary: 'Start the HTTP service on PORT (default 8080).', load: async () => (await import('./serve.ts')).serveCommand },
   { name: 'translate', summary: 'Translate a code with a ConceptMap ($translate) and print the Parameters.', load: async () => (await import('./translate.ts')).translateCommand },
+  { name: 'migrate', summary: 'Migrate a source into a FHIR server or file:DIR as a resumable job; prints the reconciliation report.', load: async () => (await import('./migrate.ts')).migrateCommand },
+  { name: 'report', summary: 'Print a job\'s reconciliation report (ledger and target counts).', load: async () => (await import('./report.ts')).reportCommand },
+  { name: 'rollback', summary: 'Delete what a job wrote, in reverse dependency order; report resources changed since.', load: async () => (await import('./rollback.ts')).rollbackCommand },
+  { name: 'audit', summary: 'audit verify: check the hash-chained audit log of the job store.', load: async () => (await import('./audit.ts')).auditCommand },
   { name: 'validate', summary: 'Validate FHIR resources (JSON or XML) against R4, profiles and IGs.', load: async () => (await import('./validate.ts')).validateCommand },
 ];

@@ -1,0 +1,45 @@
+import { MigrateError } from '../../core/index.ts';
+import type { LegacySource } from '../../sources/index.ts';
+import type { Job, JobSpec } from '../model/job.ts';
+import type { TaskInput } from '../model/task.ts';
+import { SHARED_TASK_KEY } from '../runner/patient-task.ts';
+import type { JobStore } from '../store/job-store.ts';
+
+/** The single phase of a job until priority phases come: every resource of a patient in one transaction. */
+export const ALL_PHASE = 'all';
+
+/**
+ * The patient keys a scope names. `all` asks the source; a list is checked against the source
+ * (an unknown patient is a usage error, not an empty migration).
+ */
+export async function scopePatients(spec: JobSpec, source: LegacySource): Promise<string[]> {
+  const scope = spec.scope;
+  switch (scope.kind) {
+    case 'all':
+      return source.listPatients();
+    case 'patients':
+    case 'cohort': {
+      const known = new Set(await source.listPatients());
+      const unknown = scope.patientIds.filter((id) => !known.has(id));
+      if (unknown.length > 0) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `Patient(s) not in the source: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+      return [...new Set(scope.patientIds)];
+    }
+    case 'department':
+      throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'Department scopes are not supported by the planner yet.');
+    default:
+      throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Unknown scope ${String((scope satisfies never as { kind: unknown }).kind)}`);
+  }
+}
+
+/**
+ * Creates the job and one task per patient. A job over the whole source also gets one task for
+ * the records of no patient (organisations, practitioners, payers), run first.
+ */
+export async function planMigration(store: JobStore, spec: JobSpec, source: LegacySource): Promise<Job> {
+  const patients = await scopePatients(spec, source);
+  const job = await store.createJob(spec);
+  const tasks: TaskInput[] = patients.map((patientKey) => ({ patientKey, phase: ALL_PHASE, priority: 1 }));
+  if (spec.scope.kind === 'all') tasks.unshift({ patientKey: SHARED_TASK_KEY, phase: ALL_PHASE, priority: 0 });
+  await store.addTasks(job.id, tasks);
+  return store.getJob(job.id);
+}

@@ -1,0 +1,168 @@
+import { uuidV5 } from '../../core/index.ts';
+import type { SourceRecord } from '../../core/index.ts';
+import { buildProvenance, jobTag } from '../../provenance/index.ts';
+import { isSourceRejection } from '../../sources/index.ts';
+import { buildPatientBundle, createWriteSession } from '../../target/index.ts';
+import type { BundleResourceInput, PlannedBundle, PlannedEntry, WriteResult } from '../../target/index.ts';
+import type { IdMapEntryInput } from '../model/id-map.ts';
+import type { Job } from '../model/job.ts';
+import type { LedgerEntryInput } from '../model/ledger.ts';
+import type { Task } from '../model/task.ts';
+import { mapRecord } from './record-mapper.ts';
+import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
+import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
+import type { IdentifierIndex } from './references.ts';
+import type { MappedRecord, MigrationEnv } from './types.ts';
+
+/** The task of the records that belong to no patient (organisations, practitioners, payers). */
+export const SHARED_TASK_KEY = '(shared)';
+export const PROVENANCE_KIND = '(provenance)';
+
+export interface TaskTotals {
+  readonly read: number;
+  readonly loaded: number;
+  readonly rejected: number;
+  readonly skipped: number;
+  readonly resourcesWritten: number;
+}
+
+interface Accepted {
+  readonly record: SourceRecord;
+  readonly hash: string;
+  readonly resource: fhir4.Resource;
+}
+
+/**
+ * One patient, end to end: read its records, map, skip what is unchanged since a live load,
+ * validate, resolve references, build the transaction (a Provenance per chunk), write it (not in
+ * a dry run), then record every record's outcome and every written id. A target that stays
+ * down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is recorded: the task runs again.
+ */
+export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
+  const ledger: LedgerEntryInput[] = [];
+  const mapped = await readAndMap(env, task, ledger, signal);
+  const index: IdentifierIndex = new Map();
+  const accepted = await gate(env, job.id, mapped, ledger, index);
+  const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
+  let written = 0;
+  const ids: IdMapEntryInput[] = [];
+  if (resources.length > 0) {
+    const bundle = buildBundle(env, job, task, resources);
+    const result = job.spec.options.dryRun ? undefined : await writeBundle(env, bundle, signal);
+    written = recordResults(env, bundle, result, resources, ledger, ids, task);
+  }
+  await env.store.recordOutcomes(job.id, ledger);
+  if (ids.length > 0) await env.store.recordIds(job.id, ids);
+  return totals(ledger, written);
+}
+
+async function readAndMap(env: MigrationEnv, task: Task, ledger: LedgerEntryInput[], signal?: AbortSignal): Promise<MappedRecord[]> {
+  const shared = task.patientKey === SHARED_TASK_KEY;
+  const mapped: MappedRecord[] = [];
+  for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
+    signal?.throwIfAborted();
+    if (shared !== (item.patientKey === undefined)) continue;
+    if (isSourceRejection(item)) ledger.push(sourceRejectionEntry(item));
+    else mapped.push(mapRecord(env.mapSet, item));
+  }
+  return mapped;
+}
+
+/** Delta check and validation; returns the resources to send. Unchanged ones are indexed for references only. */
+async function gate(env: MigrationEnv, jobId: string, mapped: readonly MappedRecord[], ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
+  const version = env.mapSet.versionHash;
+  const lookups = mapped.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
+  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
+  const accepted: Accepted[] = [];
+  for (const item of mapped) {
+    const hash = contentHash(item.record, version);
+    if (item.state === 'skipped') ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
+    else if (item.state === 'rejected') ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
+    else {
+      const type = item.resource.resourceType;
+      const before = previous.get(`${item.record.ref.kind}\u001f${item.record.key}`);
+      if (before && before.contentHash === hash) {
+        indexIdentifiers(index, item.resource);
+        // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
+        if (before.jobId === jobId) ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
+        else ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
+        continue;
+      }
+      const errors = env.validate(item.resource).issue.filter(isErrorIssue);
+      if (errors.length > 0 && (env.validationPolicy ?? 'reject-record') === 'reject-record') {
+        ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
+        continue;
+      }
+      indexIdentifiers(index, item.resource);
+      accepted.push({ record: item.record, hash, resource: item.resource });
+    }
+  }
+  return accepted;
+}
+
+function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
+  const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== jobTag(jobId).system);
+  return { ...resource, meta: { ...resource.meta, tag: [...tags, jobTag(jobId)] } };
+}
+
+function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonly Accepted[]): PlannedBundle {
+  const inputs: BundleResourceInput[] = resources.map((r) => ({ resource: r.resource, sourceRefs: [r.record.ref] }));
+  return buildPatientBundle(inputs, {
+    profile: env.profile,
+    chunkLineage: (entries: readonly PlannedEntry[], chunkIndex: number) => ({
+      resource: buildProvenance({
+        id: uuidV5(`provenance|${job.id}|${task.patientKey}|${chunkIndex}`),
+        targets: entries.map((e) => e.key),
+        recorded: job.createdAt,
+        sources: entries.flatMap((e) => e.sourceRefs),
+        device: { reference: `Device/${env.device.id ?? ''}` },
+        activity: 'migrate',
+        mapSet: { id: env.mapSet.id, versionHash: env.mapSet.versionHash },
+        jobId: job.id,
+      }),
+    }),
+  });
+}
+
+/** Writes the bundle; a refused chunk leaves its entries (and later chunks') unloaded. */
+async function writeBundle(env: MigrationEnv, bundle: PlannedBundle, signal?: AbortSignal): Promise<WriteResult> {
+  signal?.throwIfAborted();
+  return env.target.write(bundle, createWriteSession());
+}
+
+function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteResult | undefined, resources: readonly Accepted[], ledger: LedgerEntryInput[], ids: IdMapEntryInput[], task: Task): number {
+  const byKey = new Map(result?.entries.map((e) => [e.key, e]) ?? []);
+  const ok = (key: string): boolean => result === undefined || isSuccess(byKey.get(key)?.status);
+  const recordOf = new Map(resources.map((r) => [`${r.resource.resourceType}/${r.resource.id ?? ''}`, r]));
+  let written = 0;
+  for (const position of bundle.chunks.flat()) {
+    const entry = bundle.entries[position] as PlannedEntry;
+    const accepted = recordOf.get(entry.key);
+    const targetId = byKey.get(entry.key)?.id ?? entry.id;
+    if (accepted) {
+      if (ok(entry.key)) ledger.push(loadedEntry(accepted.record, accepted.hash, entry.resourceType, [`${entry.resourceType}/${targetId}`]));
+      else ledger.push(rejectedEntry(accepted.record, accepted.hash, 'FHIRMIG_ERR_TARGET_REJECTED', targetIssues(byKey.get(entry.key)), entry.resourceType));
+    }
+    if (result === undefined || !ok(entry.key)) continue;
+    written++;
+    const versionId = byKey.get(entry.key)?.versionId;
+    ids.push({
+      source: accepted?.record.ref.source ?? env.source.name,
+      kind: accepted?.record.ref.kind ?? PROVENANCE_KIND,
+      recordKey: accepted?.record.key ?? `${task.patientKey}/${entry.id}`,
+      resourceType: entry.resourceType,
+      targetId,
+      ...(versionId ? { versionId } : {}),
+    });
+  }
+  return written;
+}
+
+function isSuccess(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+function totals(ledger: readonly LedgerEntryInput[], resourcesWritten: number): TaskTotals {
+  const count = (outcome: LedgerEntryInput['outcome']): number => ledger.filter((e) => e.outcome === outcome).length;
+  return { read: ledger.length, loaded: count('loaded'), rejected: count('rejected'), skipped: count('skipped'), resourcesWritten };
+}

@@ -1,0 +1,156 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { MigrateError, isMigrateError } from '../../core/index.ts';
+import { buildPatientBundle } from '../../target/index.ts';
+import type { Job, JobError } from '../model/job.ts';
+import type { JobState } from '../model/job-state.ts';
+import type { Task } from '../model/task.ts';
+import { recordJobStep } from './audit.ts';
+import { runPatientTask } from './patient-task.ts';
+import type { MigrationEnv } from './types.ts';
+
+export interface RunJobOptions {
+  /** Patients migrated at the same time. Default 4. */
+  readonly concurrency?: number;
+  /** How long a claimed task stays ours without renewal (a killed worker's tasks return after it). Default 30 s. */
+  readonly leaseMs?: number;
+  /** Cooperative cancel: checked between records. */
+  readonly signal?: AbortSignal;
+  readonly workerId?: string;
+  readonly onProgress?: (job: Job) => void;
+}
+
+type Stop = { readonly state: 'paused' | 'cancelled' | 'stopped-threshold'; readonly error?: JobError };
+
+const RESUMABLE: readonly JobState[] = ['queued', 'paused', 'failed', 'stopped-threshold'];
+
+/**
+ * Runs (or resumes) a job until no task is left, then settles it: `completed`, `failed` (a task
+ * failed), `paused` (the target stayed down), `cancelled` or `stopped-threshold`.
+ */
+export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOptions = {}): Promise<Job> {
+  const { store } = env;
+  let job = await store.getJob(jobId);
+  if (RESUMABLE.includes(job.state)) job = await store.transitionJob(jobId, 'running');
+  else if (job.state !== 'running') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is ${job.state}: nothing to run.`);
+  const dryRun = job.spec.options.dryRun;
+  await recordJobStep({ store, jobId, step: dryRun ? 'dry-run' : 'start', device: env.device, details: { source: job.spec.source, tasks: job.progress.tasksTotal }, ...(env.now ? { now: env.now } : {}) });
+  const run = { env, job, options, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, stop: undefined as Stop | undefined };
+  try {
+    if (!dryRun) await writeServiceDevice(env);
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => workLoop(run)));
+  } catch (error) {
+    if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
+    run.stop = { state: 'paused', error: { code: error.code, message: error.message } };
+  }
+  return settle(run);
+}
+
+interface Run {
+  readonly env: MigrationEnv;
+  job: Job;
+  readonly options: RunJobOptions;
+  readonly workerId: string;
+  stop: Stop | undefined;
+}
+
+async function writeServiceDevice(env: MigrationEnv): Promise<void> {
+  await env.target.write(buildPatientBundle([{ resource: env.device }], { profile: env.profile }));
+}
+
+async function workLoop(run: Run): Promise<void> {
+  const { store } = run.env;
+  const leaseMs = run.options.leaseMs ?? 30_000;
+  while (!run.stop) {
+    const [task] = await store.claimTasks(run.job.id, run.workerId, 1, leaseMs);
+    if (!task) {
+      const counts = await store.countTasks(run.job.id);
+      if (counts.pending + counts.claimed === 0) return;
+      await sleep(Math.min(500, leaseMs)); // another worker (maybe a dead one) holds the rest
+      continue;
+    }
+    await runTask(run, task, leaseMs);
+  }
+}
+
+async function runTask(run: Run, task: Task, leaseMs: number): Promise<void> {
+  const { store } = run.env;
+  const renew = setInterval(() => void store.renewLease([task.id], run.workerId, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+  try {
+    const totals = await runPatientTask(run.env, run.job, task, run.options.signal);
+    await store.completeTask(task.id, run.workerId);
+    // completeTask counts tasksDone (and failTask tasksFailed) in the store.
+    const job = await store.incrementProgress(run.job.id, {
+      recordsRead: totals.read,
+      recordsLoaded: totals.loaded,
+      recordsRejected: totals.rejected,
+      recordsSkipped: totals.skipped,
+      resourcesWritten: totals.resourcesWritten,
+    });
+    run.job = job;
+    run.options.onProgress?.(job);
+    checkThreshold(run, job);
+  } catch (error) {
+    await handleTaskError(run, task, error);
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+async function handleTaskError(run: Run, task: Task, error: unknown): Promise<void> {
+  const { store } = run.env;
+  if (run.options.signal?.aborted) {
+    run.stop ??= { state: 'cancelled' };
+    await store.failTask(task.id, run.workerId, { code: 'FHIRMIG_ERR_JOB_STATE', message: 'cancelled' }, { retry: true });
+    return;
+  }
+  const code = isMigrateError(error) ? error.code : 'FHIRMIG_ERR_CORE_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'FHIRMIG_ERR_TARGET_UNAVAILABLE') {
+    run.stop ??= { state: 'paused', error: { code, message } };
+    await store.failTask(task.id, run.workerId, { code, message }, { retry: true });
+    return;
+  }
+  await store.failTask(task.id, run.workerId, { code, message });
+}
+
+function checkThreshold(run: Run, job: Job): void {
+  const { maxRejectionRate, minRecords } = job.spec.options.thresholds;
+  const { recordsRead, recordsRejected } = job.progress;
+  if (maxRejectionRate === undefined || recordsRead === 0 || recordsRead < (minRecords ?? 0)) return;
+  const rate = recordsRejected / recordsRead;
+  if (rate > maxRejectionRate) {
+    run.stop ??= { state: 'stopped-threshold', error: { code: 'FHIRMIG_ERR_VALIDATION_FAILED', message: `Rejection rate ${rate.toFixed(3)} passed the threshold ${maxRejectionRate} after ${recordsRead} records` } };
+  }
+}
+
+async function settle(run: Run): Promise<Job> {
+  const { store } = run.env;
+  const jobId = run.job.id;
+  const stop = run.stop;
+  let job: Job;
+  if (stop?.state === 'cancelled') {
+    await store.transitionJob(jobId, 'cancelling');
+    job = await store.transitionJob(jobId, 'cancelled');
+  } else if (stop) {
+    job = await store.transitionJob(jobId, stop.state, stop.error ? { error: stop.error } : {});
+  } else {
+    const current = await store.getJob(jobId);
+    job = current.progress.tasksFailed > 0
+      ? await store.transitionJob(jobId, 'failed', { error: { code: 'FHIRMIG_ERR_CORE_INTERNAL', message: `${current.progress.tasksFailed} task(s) failed` } })
+      : await store.transitionJob(jobId, 'completed');
+  }
+  const p = job.progress;
+  await recordJobStep({
+    store, jobId, step: 'phase', device: run.env.device,
+    outcome: job.state === 'completed' ? 'success' : 'serious-failure',
+    description: `job ${job.state}`,
+    details: { state: job.state, read: p.recordsRead, loaded: p.recordsLoaded, rejected: p.recordsRejected, skipped: p.recordsSkipped, written: p.resourcesWritten },
+    ...(run.env.now ? { now: run.env.now } : {}),
+  });
+  return job;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

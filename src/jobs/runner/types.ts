@@ -1,0 +1,44 @@
+import type { SourceRecord } from '../../core/index.ts';
+import type { StructureMapEngine } from '../../mapping/index.ts';
+import type { LegacySource } from '../../sources/index.ts';
+import type { Target, TargetProfile } from '../../target/index.ts';
+import type { JobStore } from '../store/job-store.ts';
+
+/** How one table (source kind) of a map set is handled. */
+export type TableRule =
+  | { readonly kind: 'map'; readonly map: fhir4.StructureMap; readonly resourceType?: string; readonly skipReason?: string }
+  | { readonly kind: 'archive'; readonly reason: string };
+
+/** A map set ready to run: one engine, a rule per source table, and its version for lineage. */
+export interface MapSet {
+  readonly id: string;
+  /** Hash over the maps and concept maps: part of every record's content hash. */
+  readonly versionHash: string;
+  readonly engine: StructureMapEngine;
+  readonly tables: ReadonlyMap<string, TableRule>;
+}
+
+/** Validates one produced resource; error/fatal issues reject the record. */
+export type ResourceValidator = (resource: fhir4.Resource) => fhir4.OperationOutcome;
+
+export type ValidationPolicy = 'reject-record' | 'warn';
+
+/** Everything a runner needs, built at the edge (CLI, service) and passed in. */
+export interface MigrationEnv {
+  readonly store: JobStore;
+  readonly source: LegacySource;
+  readonly mapSet: MapSet;
+  readonly validate: ResourceValidator;
+  readonly validationPolicy?: ValidationPolicy;
+  readonly target: Target;
+  readonly profile: TargetProfile;
+  /** This service as a Device (Provenance / AuditEvent agent), written once per job. */
+  readonly device: fhir4.Device;
+  readonly now?: () => Date;
+}
+
+/** What mapping one source record gave. */
+export type MappedRecord =
+  | { readonly state: 'mapped'; readonly record: SourceRecord; readonly resource: fhir4.Resource }
+  | { readonly state: 'skipped'; readonly record: SourceRecord; readonly rule: string; readonly resourceType?: string }
+  | { readonly state: 'rejected'; readonly record: SourceRecord; readonly code: string; readonly issues: fhir4.OperationOutcomeIssue[]; readonly resourceType?: string };

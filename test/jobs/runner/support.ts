@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildValidator, loadMapSet, serviceDevice } from '../../../src/cli/commands/migrate-env.ts';
+import { openSqliteJobStore, planMigration } from '../../../src/jobs/index.ts';
+import type { Job, JobSpec, JobStore, MapSet, MigrationEnv, ResourceValidator } from '../../../src/jobs/index.ts';
+import { createSource } from '../../../src/sources/index.ts';
+import { createTarget, resolveTargetProfile } from '../../../src/target/index.ts';
+
+/** Shared setup for the migration engine tests: the Synthea map set, US Core validation, a scratch store. */
+export const REPO = join(__dirname, '..', '..', '..');
+export const SHARED = join(REPO, '..', 'shared');
+export const SYNTHEA_CSV = join(SHARED, 'testdata', 'synthea', 'csv');
+export const US_CORE = join(SHARED, 'fhir-packages', 'hl7.fhir.us.core');
+/** Two small Synthea patients (keeps the suite fast). */
+export const PATIENTS = ['b37f7960-7e9e-f3f7-f891-79ae4f632406', '515991e2-40dd-22c1-c377-e0b71ad973b9'];
+
+let cached: { mapSet: MapSet; validate: ResourceValidator } | undefined;
+let withUsCore = true;
+
+/** Validation against R4 only (no US Core load): for suites about loading mechanics, a few seconds faster. */
+export function useR4OnlyValidation(): void {
+  withUsCore = false;
+}
+
+export function engineParts(): { mapSet: MapSet; validate: ResourceValidator } {
+  cached ??= {
+    mapSet: loadMapSet(join(REPO, 'maps', 'synthea-csv'), [join(REPO, 'conceptmaps')], REPO),
+    validate: buildValidator(withUsCore ? [US_CORE] : [], REPO),
+  };
+  return cached;
+}
+
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `fhirmig-${prefix}-`));
+}
+
+export async function openScratchStore(dir: string): Promise<JobStore> {
+  return openSqliteJobStore({ path: join(dir, 'jobs.sqlite') });
+}
+
+export function buildEnv(store: JobStore, targetUrl: string): MigrationEnv {
+  const { mapSet, validate } = engineParts();
+  return {
+    store,
+    source: createSource(`csv:${SYNTHEA_CSV}`),
+    mapSet,
+    validate,
+    target: createTarget(targetUrl, { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 } }),
+    profile: resolveTargetProfile(targetUrl.startsWith('file:') ? 'put' : 'medplum'),
+    device: serviceDevice({ stdout: () => undefined, stderr: () => undefined, cwd: REPO, packageRoot: REPO }),
+  };
+}
+
+export function specFor(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): JobSpec {
+  return {
+    source: `csv:${SYNTHEA_CSV}`,
+    target,
+    mapSet: { id: env.mapSet.id, versionHash: env.mapSet.versionHash },
+    scope: { kind: 'patients', patientIds: options.patients ?? PATIENTS },
+    options: { dryRun: options.dryRun ?? false, phases: [], thresholds: {} },
+  };
+}
+
+export function plan(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): Promise<Job> {
+  return planMigration(env.store, specFor(env, target, options), env.source);
+}
