@@ -25,11 +25,13 @@ export function resolveExtension(context: ConformanceContext, url: string): fhir
   return sd?.type === 'Extension' ? sd : undefined;
 }
 
-const GENERIC_CONTEXTS = new Set(['Element', 'Base', 'DataType']);
+/** Contexts any element satisfies (HL7 validator: `Element`, `Any`; `Base`/`DataType` are their R5 spellings). */
+const GENERIC_CONTEXTS = new Set(['Element', 'Any', 'Base', 'DataType']);
 
 /**
- * Context of use (StructureDefinition.context): an extension may only be used where its
- * definition says. Reported as a warning: fhirpath contexts and type ancestry are approximated.
+ * Context of use (FHIR R4 §2.5.0.4, StructureDefinition.context): an extension may only be used
+ * where its definition says. As the HL7 validator (Extension_EXTM_Context_Wrong) a definite
+ * mismatch is an error; `fhirpath` contexts are not evaluated here, so they never fail.
  */
 export function checkExtensionContext(
   context: ConformanceContext,
@@ -41,8 +43,9 @@ export function checkExtensionContext(
   const contexts = sd.context ?? [];
   if (contexts.length === 0) return;
   if (contexts.some((c) => contextAllows(context, c, host))) return;
-  const allowed = contexts.map((c) => c.expression).join(', ');
-  issues.warning('business-rule', expression, `The extension ${sd.url} is not allowed at ${host.paths[0] ?? ''} (its context is: ${allowed})`);
+  const allowed = contexts.map((c) => `${c.type}:${c.expression}`).join(', ');
+  const here = host.extensionUrl ? `${host.paths[0] ?? ''} (in extension ${host.extensionUrl})` : host.paths[0] ?? '';
+  issues.error('business-rule', expression, `The extension ${sd.url} is not allowed at ${here} (its context is: ${allowed})`);
 }
 
 function contextAllows(context: ConformanceContext, use: fhir4.StructureDefinitionContext, host: ExtensionHost): boolean {
@@ -50,7 +53,7 @@ function contextAllows(context: ConformanceContext, use: fhir4.StructureDefiniti
     case 'fhirpath':
       return true;
     case 'extension':
-      return host.extensionUrl === use.expression || host.typeCode === 'Extension';
+      return host.extensionUrl !== undefined && sameCanonical(use.expression, host.extensionUrl);
     case 'element':
       return elementAllows(context, use.expression, host);
     default:
@@ -58,12 +61,38 @@ function contextAllows(context: ConformanceContext, use: fhir4.StructureDefiniti
   }
 }
 
+/** `url|version` in a context names the same extension as `url`. */
+function sameCanonical(expected: string, actual: string): boolean {
+  return expected === actual || expected.split('|')[0] === actual;
+}
+
+/**
+ * An `element` context: a generic type, a path (`Observation.component`, `Observation.value[x]`),
+ * a type name or one of its ancestors (`Quantity` admits an Age), or the `#` forms:
+ * `<profile url>#<element path>` and `<Type>#<path>` name an element by path after the `#`.
+ */
 function elementAllows(context: ConformanceContext, expression: string, host: ExtensionHost): boolean {
-  if (GENERIC_CONTEXTS.has(expression) || expression === host.typeCode) return true;
-  // Core definitions put e.g. structuredefinition-fhir-type (context ElementDefinition.type.code) on the type itself.
-  if (host.paths.some((p) => p === expression || p.endsWith(`.${expression}`) || expression.startsWith(`${p}.`))) return true;
-  for (const ancestor of typeAncestry(context, host.typeCode)) if (ancestor === expression) return true;
-  return false;
+  if (GENERIC_CONTEXTS.has(expression)) return true;
+  const hash = expression.indexOf('#');
+  if (hash >= 0) return elementAllows(context, hashTarget(expression.slice(0, hash), expression.slice(hash + 1)), host);
+  // An extension inside an extension is only in an element context through `Element` (HL7 validator).
+  if (host.extensionUrl !== undefined) return false;
+  if (expression === host.typeCode) return true;
+  if (host.paths.some((p) => samePath(p, expression))) return true;
+  // Core definitions put e.g. structuredefinition-fhir-type (context ElementDefinition.type.code) on ElementDefinition.type.
+  if (host.paths.some((p) => p.includes('.') && expression.startsWith(`${p}.`) && !expression.slice(p.length + 1).includes('.'))) return true;
+  return typeAncestry(context, host.typeCode).includes(expression);
+}
+
+/** `Type#path` → `Type.path` unless the path already starts with a type; `url#path` → `path`. */
+function hashTarget(before: string, after: string): string {
+  if (before.includes('/') || before.includes(':') || before === '') return after;
+  return after.startsWith(`${before}.`) || after === before || /^[A-Z]/.test(after) ? after : `${before}.${after}`;
+}
+
+/** Paths match ignoring the `[x]` of a choice (`Observation.value[x]` is `Observation.value`). */
+function samePath(hostPath: string, expression: string): boolean {
+  return hostPath === expression || hostPath.replace(/\[x\]/g, '') === expression.replace(/\[x\]/g, '');
 }
 
 function typeAncestry(context: ConformanceContext, typeCode: string): string[] {

@@ -9,8 +9,13 @@ import type { Item } from './walk.ts';
 export type Conforms = (profile: fhir4.StructureDefinition, item: Item) => boolean;
 
 /** The slice each item belongs to (FHIR R4 §5.1.0.6 discriminators), undefined when none matches. */
-export function assignSlices(context: ConformanceContext, base: ElementNode, items: Item[], conforms: Conforms): (ElementNode | undefined)[] {
-  const discriminators = base.def.slicing?.discriminator ?? [];
+export function assignSlices(
+  context: ConformanceContext,
+  base: ElementNode,
+  items: Item[],
+  conforms: Conforms,
+  discriminators: fhir4.ElementDefinitionSlicingDiscriminator[] = base.def.slicing?.discriminator ?? [],
+): (ElementNode | undefined)[] {
   return items.map((item) => base.slices.find((slice) => sliceMatches(context, slice, discriminators, item, conforms)));
 }
 

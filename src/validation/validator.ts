@@ -4,6 +4,7 @@ import { isObject } from './context.ts';
 import { isMemberOf } from './bindings.ts';
 import { IssueCollector } from './issues.ts';
 import type { ValidateOptions, Walk } from './walk.ts';
+import { newTargetState } from './target-profiles.ts';
 import { validateResourceValue } from './walker.ts';
 
 const ALL_OK = 'All OK';
@@ -30,6 +31,7 @@ export function validateResource(context: ConformanceContext, resource: unknown,
     bundle: undefined,
     resourceExpression: '',
     contained: false,
+    targets: newTargetState(),
   };
   const resourceType = isObject(resource) && typeof resource['resourceType'] === 'string' ? resource['resourceType'] : 'Resource';
   try {

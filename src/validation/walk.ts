@@ -19,6 +19,12 @@ export interface BundleIndex {
   readonly byUrl: Map<string, Record<string, unknown>>;
 }
 
+/** Per validation run: reference target → profile url → conforms, and the targets being checked (cycle guard). */
+export interface TargetState {
+  readonly results: WeakMap<object, Map<string, boolean>>;
+  readonly inProgress: WeakSet<object>;
+}
+
 /** The state a validation walk carries down the tree. */
 export interface Walk {
   readonly context: ConformanceContext;
@@ -31,6 +37,8 @@ export interface Walk {
   readonly resourceExpression: string;
   /** Inside a contained resource (dom-6 narrative is not expected there). */
   readonly contained: boolean;
+  /** Reference targets checked against targetProfiles in this run (cache and cycle guard). */
+  readonly targets: TargetState;
 }
 
 /** One value of an element in the JSON: the value, its `_element` companion, its type and location. */
@@ -43,4 +51,6 @@ export interface Item {
   readonly key: string;
   /** Definition path of the element holding it (`HumanName` for a given name), for extension contexts. */
   readonly hostPath: string;
+  /** The url of the object holding it when that has one (an Extension): the `extension` context of use. */
+  readonly hostUrl?: string | undefined;
 }

@@ -12,6 +12,8 @@ import { IssueCollector } from './issues.ts';
 import { checkPrimitive, describe, isPrimitiveType, primitiveStyleWarning } from './primitives.ts';
 import { checkReference, indexBundle } from './references.ts';
 import { assignSlices } from './slicing.ts';
+import { checkTargetProfiles } from './target-profiles.ts';
+import type { ResolvedTarget } from './target-profiles.ts';
 import type { Item, Walk } from './walk.ts';
 
 const RESOURCE_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -122,7 +124,7 @@ function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
     }
-    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath });
+    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath, hostUrl: typeof obj['url'] === 'string' ? obj['url'] : undefined });
   }
   return items;
 }
@@ -141,18 +143,36 @@ function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string):
 
 function validateSliced(walk: Walk, base: ElementNode, items: Item[], expression: string): void {
   const slicing = base.def.slicing as fhir4.ElementDefinitionSlicing;
-  const assigned = assignSlices(walk.context, base, items, (sd, item) => conformsTo(walk, sd, item));
-  items.forEach((item, i) => {
-    const slice = assigned[i];
-    validateItem(walk, base, item, hasProfile(slice));
-    if (slice) validateItem(walk, slice, item, hasProfile(slice));
-  });
+  const assigned = assign(walk, base, slicing, items);
+  items.forEach((item, i) => validateItem(walk, base, item, hasProfile(assigned[i])));
+  validateSlices(walk, base, slicing, items, assigned, expression);
+}
+
+function assign(walk: Walk, base: ElementNode, slicing: fhir4.ElementDefinitionSlicing, items: Item[]): (ElementNode | undefined)[] {
+  return assignSlices(walk.context, base, items, (sd, item) => conformsTo(walk, sd, item), slicing.discriminator ?? []);
+}
+
+/**
+ * Items against the slices of `base`: each matched item is validated against its slice, each
+ * slice's cardinality counted, and a resliced slice (`a/b`, FHIR R4 §5.1.0.13) handled the same
+ * way over the items of its slice: its own slicing when it declares one, else the parent's
+ * discriminators with open rules.
+ */
+function validateSlices(walk: Walk, base: ElementNode, slicing: fhir4.ElementDefinitionSlicing, items: Item[], assigned: (ElementNode | undefined)[], expression: string): void {
   for (const slice of base.slices) {
-    checkCardinality(walk, slice, assigned.filter((s) => s === slice).length, expression);
+    const mine = items.filter((_, i) => assigned[i] === slice);
+    checkCardinality(walk, slice, mine.length, expression);
+    if (slice.slices.length === 0) {
+      for (const item of mine) validateItem(walk, slice, item, hasProfile(slice));
+      continue;
+    }
+    const reslicing: fhir4.ElementDefinitionSlicing = slice.def.slicing ?? { discriminator: slicing.discriminator ?? [], rules: 'open' };
+    const resliced = assign(walk, slice, reslicing, mine);
+    mine.forEach((item, i) => validateItem(walk, slice, item, hasProfile(resliced[i] ?? slice)));
+    validateSlices(walk, slice, reslicing, mine, resliced, expression);
   }
   checkSlicingRules(walk, base, slicing, items, assigned);
 }
-
 
 function hasProfile(node: ElementNode | undefined): boolean {
   return (node?.def.type ?? []).some((t) => (t.profile ?? []).length > 0);
@@ -163,6 +183,21 @@ function conformsTo(walk: Walk, sd: fhir4.StructureDefinition, item: Item): bool
   if (!isObject(item.value)) return false;
   const trial: Walk = { ...walk, issues: new IssueCollector() };
   validateAgainstRoot(trial, sd, item.value, item.expression);
+  return !trial.issues.hasErrors();
+}
+
+/** Trial validation of a reference target (contained or a Bundle entry) against one targetProfile. */
+function targetConforms(walk: Walk, sd: fhir4.StructureDefinition, target: ResolvedTarget): boolean {
+  const { resource, container } = target;
+  const expression = String(resource['resourceType']);
+  const trial: Walk = {
+    ...walk,
+    issues: new IssueCollector(),
+    resourceExpression: expression,
+    contained: container !== undefined,
+    scope: { ...walk.scope, resource, rootResource: container ?? resource },
+  };
+  validateAgainstRoot(trial, sd, resource, expression);
   return !trial.issues.hasErrors();
 }
 
@@ -259,10 +294,11 @@ function checkTypeRules(walk: Walk, node: ElementNode, item: Item, value: Record
       return;
     case 'Reference':
       checkReference(walk.context, node.def, value, expression, walk.bundle, walk.issues);
+      checkTargetProfiles(walk, node.def, value, expression, targetConforms);
       return;
     case 'Extension':
       checkExt1(value, expression, walk.issues);
-      if (!profiled && !(type?.profile ?? []).length) validateGenericExtension(walk, node, value, expression, item.hostPath);
+      if (!profiled && !(type?.profile ?? []).length) validateGenericExtension(walk, node, value, expression, item);
       return;
     default:
       return;
@@ -270,7 +306,7 @@ function checkTypeRules(walk: Walk, node: ElementNode, item: Item, value: Record
 }
 
 /** An extension no slice accounts for: validate it against its definition when that is loaded. */
-function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<string, unknown>, expression: string, hostDefPath: string): void {
+function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<string, unknown>, expression: string, item: Item): void {
   const url = value['url'];
   if (typeof url !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(url)) return;
   const sd = resolveExtension(walk.context, url);
@@ -279,7 +315,9 @@ function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<s
     const defHost = node.def.path.slice(0, node.def.path.lastIndexOf('.'));
     const hostType = defHost.includes('.') ? hostTypeOf(walk, defHost) : defHost;
     const hostPath = instancePath(walk, expression.slice(0, expression.lastIndexOf('.')));
-    checkExtensionContext(walk.context, sd, { paths: [hostPath, hostDefPath], typeCode: hostType, extensionUrl: undefined }, expression, walk.issues);
+    const extensionUrl = hostType === 'Extension' ? item.hostUrl : undefined;
+    const paths = [hostPath, item.hostPath, typeRelativePath(walk, item.hostPath)];
+    checkExtensionContext(walk.context, sd, { paths, typeCode: hostType, extensionUrl }, expression, walk.issues);
     return;
   }
   const modifier = node.name === 'modifierExtension';
@@ -288,5 +326,10 @@ function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<s
   walk.issues.add(policy, modifier ? 'structure' : 'not-found', expression, `Unknown extension ${url}${modifier ? ' (a modifier extension must be understood)' : ''}`);
 }
 
-
-
+/** `Patient.name.given` → `HumanName.given`: contexts name elements of datatypes by the type's own path. */
+function typeRelativePath(walk: Walk, path: string): string {
+  const dot = path.lastIndexOf('.');
+  if (dot < 0) return path;
+  const parent = path.slice(0, dot);
+  return `${parent.includes('.') ? hostTypeOf(walk, parent) : parent}.${path.slice(dot + 1)}`;
+}
