@@ -47,6 +47,29 @@ export function loadStructureDefinitions(dirs: readonly string[], cwd: string): 
   return dirs.flatMap((dir) => readJsonFolder(dir, cwd).flatMap((f) => ofType<fhir4.StructureDefinition>(resourcesOf(f.value), 'StructureDefinition')));
 }
 
+const R4_TERMINOLOGY = ['fhir/r4/valuesets.json', 'fhir/r4/v3-codesystems.json'];
+
+let r4Terminology: unknown[] | undefined;
+
+/** The R4 core ValueSets and CodeSystems, read on first use (memberOf() only). */
+function r4TerminologyResources(): unknown[] {
+  r4Terminology ??= R4_TERMINOLOGY.flatMap((file) => resourcesOf(readJson(file)));
+  return r4Terminology;
+}
+
+/** ValueSets and CodeSystems beside the models and ConceptMaps, then the R4 core ones, by url. */
+function terminologyResolver<T extends { url?: string }>(dirs: readonly string[], cwd: string, resourceType: string): (url: string) => T | undefined {
+  const local = byUrl(dirs.flatMap((dir) => readJsonFolder(dir, cwd).flatMap((f) => ofType<T>(resourcesOf(f.value), resourceType))));
+  let core: Map<string, T> | undefined;
+  return (url) => {
+    const versionless = url.split('|')[0] ?? url;
+    const found = local.get(url) ?? local.get(versionless);
+    if (found) return found;
+    core ??= byUrl(ofType<T>(r4TerminologyResources(), resourceType));
+    return core.get(url) ?? core.get(versionless);
+  };
+}
+
 export function loadConceptMaps(dirs: readonly string[], cwd: string): fhir4.ConceptMap[] {
   return dirs.flatMap((dir) => readJsonFolder(dir, cwd).flatMap((f) => ofType<fhir4.ConceptMap>(resourcesOf(f.value), 'ConceptMap')));
 }
@@ -109,6 +132,7 @@ export function buildMappingContext(options: MappingContextOptions): MappingCont
   const maps = [map, ...loadSiblingMaps(options.mapPath, options.cwd)];
   const mapIndex = byUrl(maps);
   const conceptMapIndex = byUrl(loadConceptMaps(options.conceptMapDirs, options.cwd));
+  const terminologyDirs = [...options.modelDirs, ...options.conceptMapDirs];
   return {
     map,
     typeModel,
@@ -117,6 +141,8 @@ export function buildMappingContext(options: MappingContextOptions): MappingCont
       resolveMap: (url) => mapIndex.get(url) ?? mapIndex.get(url.split('|')[0] ?? url),
       listMaps: () => maps,
       resolveConceptMap: (url) => conceptMapIndex.get(url) ?? conceptMapIndex.get(url.split('|')[0] ?? url),
+      resolveValueSet: terminologyResolver<fhir4.ValueSet>(terminologyDirs, options.cwd, 'ValueSet'),
+      resolveCodeSystem: terminologyResolver<fhir4.CodeSystem>(terminologyDirs, options.cwd, 'CodeSystem'),
     },
   };
 }

@@ -68,5 +68,7 @@ export function coerceValue(site: RuleSite, types: TypeModel, value: Value, type
     }
   }
   if (type === 'CodeableConcept' && value.t === 'Coding' && isJsonObject(v)) return { coding: [value.owned ? v : cloneJson(v)] };
+  // HAPI castToCoding: a CodeableConcept (e.g. cc()) put into a Coding element contributes its first coding.
+  if (type === 'Coding' && value.t === 'CodeableConcept' && isJsonObject(v) && Array.isArray(v.coding) && v.coding.length > 0) return cloneJson(v.coding[0]);
   return value.owned ? v : cloneJson(v);
 }

@@ -1,6 +1,7 @@
 import { MigrateError } from '../../core/index.ts';
 import { ExecutionContext } from './context.ts';
 import { FhirPathEvaluator } from './fhirpath-eval.ts';
+import { mappingFunctions } from './fhirpath-functions.ts';
 import { GroupResolver } from './groups.ts';
 import { createInstance } from './instances.ts';
 import { failAt, ruleName } from './location.ts';
@@ -21,12 +22,13 @@ import { Variables } from './variables.ts';
  */
 export class StructureMapEngine {
   private readonly options: TransformOptions;
-  private readonly fhirpath = new FhirPathEvaluator();
+  private readonly fhirpath: FhirPathEvaluator;
   private readonly groups: GroupResolver;
   private readonly compiledRules = new WeakMap<fhir4.StructureMapGroupRule, CompiledRule>();
 
   constructor(options: TransformOptions) {
     this.options = options;
+    this.fhirpath = new FhirPathEvaluator(mappingFunctions(options));
     this.groups = new GroupResolver(options);
   }
 

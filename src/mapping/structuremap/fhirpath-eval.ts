@@ -1,6 +1,7 @@
 import fhirpath from 'fhirpath';
+import type { UserInvocationTable } from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
-import { findReferences, isTemporalExpression, rewriteExpression, temporalConversion, unquoteCalendarUnits } from './fhirpath-rewrite.ts';
+import { findReferences, isTemporalExpression, rewriteExpression, rewritePrimitiveValue, temporalConversion, unquoteCalendarUnits } from './fhirpath-rewrite.ts';
 import type { Reference } from './fhirpath-rewrite.ts';
 import type { Variables } from './variables.ts';
 import type { Value } from './values.ts';
@@ -56,9 +57,17 @@ function compileComparison(expression: string): Comparison | undefined {
   };
 }
 
+/** Functions replacing or adding to fhirpath.js's (memberOf, conformsTo). */
+export type FunctionTable = UserInvocationTable;
+
 export class FhirPathEvaluator {
   private readonly entries = new Map<string, ExpressionEntry>();
   private readonly comparisons = new Map<string, Comparison | undefined>();
+  private readonly functions: FunctionTable | undefined;
+
+  constructor(functions?: FunctionTable) {
+    this.functions = functions;
+  }
 
   private comparisonFor(expression: string): Comparison | undefined {
     if (this.comparisons.has(expression)) return this.comparisons.get(expression);
@@ -92,10 +101,10 @@ export class FhirPathEvaluator {
     let fn = entry.compiled.get(key);
     if (!fn) {
       const rewritten = used.length === 0 && conversions.size === 0 ? expression : rewriteExpression(expression, entry.references, new Set(used), conversions);
-      const text = unquoteCalendarUnits(rewritten);
+      const text = rewritePrimitiveValue(unquoteCalendarUnits(rewritten));
       try {
         const path = base ? { base, expression: text } : text;
-        fn = fhirpath.compile(path, r4Model) as unknown as Compiled;
+        fn = fhirpath.compile(path, r4Model, this.functions ? { userInvocationTable: this.functions } : undefined) as unknown as Compiled;
       } catch (error) {
         throw new FhirPathError(`FHIRPath expression "${expression}" does not compile: ${(error as Error).message}`);
       }

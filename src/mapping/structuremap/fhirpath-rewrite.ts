@@ -108,3 +108,31 @@ export function rewriteExpression(expr: string, refs: readonly Reference[], bare
   }
   return out + expr.slice(last);
 }
+
+/**
+ * HAPI (and so Matchbox) answers `.value` on a primitive with the primitive itself
+ * (`linkId.value in ('x')`); fhirpath.js has no such child. Every member access `.value` becomes
+ * "the item itself when it is a primitive with a value, else its `value` child", which leaves
+ * `Quantity.value` and choice elements (`answer.value`) unchanged.
+ */
+export const PRIMITIVE_VALUE = '.select(iif(hasValue(), $this, value))';
+
+export function rewritePrimitiveValue(expr: string): string {
+  let out = '';
+  let i = 0;
+  while (i < expr.length) {
+    const ch = expr[i] ?? '';
+    if (ch === "'" || ch === '`' || ch === '"') {
+      const end = skipQuoted(expr, i, ch);
+      out += expr.slice(i, end);
+      i = end;
+    } else if (ch === '.' && expr.startsWith('value', i + 1) && !/\w/.test(expr[i + 6] ?? '') && nextSignificant(expr, i + 6) !== '(') {
+      out += PRIMITIVE_VALUE;
+      i += 6;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return out;
+}

@@ -28,6 +28,14 @@ export interface TransformOptions {
   readonly onUnmappedCode?: (info: UnmappedCodeInfo) => void;
   /** Receives `log` statements. */
   readonly onLog?: (message: string, rule: string) => void;
+  /** ValueSets for FHIRPath memberOf(): enumerated ones are expanded locally. */
+  readonly resolveValueSet?: (url: string) => fhir4.ValueSet | undefined;
+  /** CodeSystems for ValueSets that include a whole (complete) code system. */
+  readonly resolveCodeSystem?: (url: string) => fhir4.CodeSystem | undefined;
+  /** Terminology hook for memberOf(): true/false decides, undefined falls back to local expansion. */
+  readonly memberOf?: (coding: { readonly system?: string; readonly code: string }, valueSetUrl: string) => boolean | undefined;
+  /** Profile validation hook for FHIRPath conformsTo(): undefined falls back to the type check. */
+  readonly conformsTo?: (item: unknown, profileUrl: string) => boolean | undefined;
   readonly limits?: TransformLimits;
   /** Injectable for deterministic tests. */
   readonly uuid?: () => string;

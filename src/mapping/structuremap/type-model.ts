@@ -84,13 +84,24 @@ function lastSegment(s: string): string {
 }
 
 /** Builds element tables for one StructureDefinition: the root type plus one type per backbone path. */
+function definitionElements(sd: fhir4.StructureDefinition): fhir4.ElementDefinition[] {
+  return sd.snapshot?.element ?? sd.differential?.element ?? [];
+}
+
+/** The root element path; differential-only logical models may omit the root element itself. */
+function rootPathOf(sd: fhir4.StructureDefinition): string | undefined {
+  const first = definitionElements(sd)[0]?.path;
+  return first === undefined ? undefined : (first.split('.')[0] ?? first);
+}
+
 function indexDefinition(sd: fhir4.StructureDefinition, typeName: string): TypeInfo[] {
-  const elements = sd.snapshot?.element ?? sd.differential?.element ?? [];
-  const rootPath = elements[0]?.path ?? typeName;
+  const elements = definitionElements(sd);
+  const rootPath = rootPathOf(sd) ?? typeName;
   const tables = new Map<string, Map<string, ElementInfo>>([[rootPath, new Map()]]);
   const parents = new Set(elements.map((e) => e.path.slice(0, Math.max(0, e.path.lastIndexOf('.')))));
   let order = 0;
-  for (const ed of elements.slice(1)) {
+  for (const ed of elements) {
+    if (ed.path === rootPath) continue;
     const dot = ed.path.lastIndexOf('.');
     const parentPath = ed.path.slice(0, dot);
     const name = ed.path.slice(dot + 1);
@@ -132,7 +143,7 @@ export function createR4TypeModel(structureDefinitions: readonly fhir4.Structure
     if (key && !pending.has(key)) pending.set(key, entry);
   };
   for (const sd of structureDefinitions) {
-    const rootPath = sd.snapshot?.element[0]?.path ?? sd.differential?.element[0]?.path ?? sd.type;
+    const rootPath = rootPathOf(sd) ?? sd.type;
     const entry = { sd, rootPath };
     const isBase = sd.derivation !== 'constraint';
     register(sd.url, entry);
@@ -148,6 +159,9 @@ export function createR4TypeModel(structureDefinitions: readonly fhir4.Structure
 
   const load = (key: string): TypeInfo | undefined => {
     if (indexed.has(key)) return indexed.get(key);
+    // A versioned canonical (`...|4.0.1`) names the same definition.
+    const bar = key.indexOf('|');
+    if (bar > 0) return load(key.slice(0, bar));
     const entry = pending.get(key) ?? pending.get(key.startsWith(FHIR_SD_PREFIX) ? key.slice(FHIR_SD_PREFIX.length) : key);
     let found: TypeInfo | undefined;
     if (entry) {
@@ -204,7 +218,7 @@ export function createR4TypeModel(structureDefinitions: readonly fhir4.Structure
 /** A logical model's instance type name: its `type`, or its root element path when `type` is a URL. */
 function logicalName(sd: fhir4.StructureDefinition): string {
   if (!/^[a-z]+:/i.test(sd.type)) return sd.type;
-  return sd.snapshot?.element[0]?.path ?? sd.differential?.element[0]?.path ?? lastSegment(sd.type);
+  return rootPathOf(sd) ?? lastSegment(sd.type);
 }
 
 /** JSON key for a choice element holding a value of `type`: `value` + `Quantity`. */

@@ -39,6 +39,10 @@ function jsonFiles(dir: string): unknown[] {
     });
 }
 
+function ofType<T>(resources: unknown[], resourceType: string): T[] {
+  return resources.filter((r) => (r as { resourceType?: string }).resourceType === resourceType) as T[];
+}
+
 function loadMap(path: string): fhir4.StructureMap {
   return path.endsWith('.map') ? parseFml(readFileSync(path, 'utf8'), { file: path }) : (readJson(path) as fhir4.StructureMap);
 }
@@ -72,14 +76,19 @@ export function runCase(name: string): CaseResult {
   let counter = 0;
   try {
     const map = loadMainMap(dir);
-    const models = jsonFiles(join(dir, 'models')) as fhir4.StructureDefinition[];
-    const conceptMaps = jsonFiles(join(dir, 'conceptmaps')) as fhir4.ConceptMap[];
+    const resources = [...jsonFiles(join(dir, 'models')), ...jsonFiles(join(dir, 'conceptmaps')), ...jsonFiles(join(dir, 'terminology'))];
+    const models = ofType<fhir4.StructureDefinition>(resources, 'StructureDefinition');
+    const conceptMaps = ofType<fhir4.ConceptMap>(resources, 'ConceptMap');
+    const valueSets = ofType<fhir4.ValueSet>(resources, 'ValueSet');
+    const codeSystems = ofType<fhir4.CodeSystem>(resources, 'CodeSystem');
     const maps = [map, ...importedMaps(dir)];
     const engine = new StructureMapEngine({
       typeModel: createR4TypeModel([...loadR4StructureDefinitions(), ...models]),
       resolveMap: (url) => maps.find((m) => m.url === url),
       listMaps: () => maps,
       resolveConceptMap: (url) => conceptMaps.find((c) => c.url === url),
+      resolveValueSet: (url) => valueSets.find((v) => v.url === url),
+      resolveCodeSystem: (url) => codeSystems.find((c) => c.url === url),
       onUnmappedCode: (info) => unmapped.push(info),
       onLog: (message) => logs.push(message),
       uuid: () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,

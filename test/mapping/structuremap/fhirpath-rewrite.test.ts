@@ -1,4 +1,4 @@
-import { findReferences, isTemporalExpression, rewriteExpression, unquoteCalendarUnits } from '../../../src/mapping/structuremap/fhirpath-rewrite.ts';
+import { PRIMITIVE_VALUE, findReferences, isTemporalExpression, rewriteExpression, rewritePrimitiveValue, unquoteCalendarUnits } from '../../../src/mapping/structuremap/fhirpath-rewrite.ts';
 
 function rewrite(expr: string, bare: string[], conversions: Record<string, string> = {}): string {
   return rewriteExpression(expr, findReferences(expr), new Set(bare), new Map(Object.entries(conversions)));
@@ -23,5 +23,11 @@ describe('map FHIRPath rewriting (HAPI variable semantics)', () => {
 
   it('unquotes calendar units', () => {
     expect(unquoteCalendarUnits("%d + 6 'days' + 1 'mg'")).toBe("%d + 6 days + 1 'mg'");
+  });
+
+  it('gives member `.value` HAPI primitive semantics, leaving strings, longer names and calls alone', () => {
+    expect(rewritePrimitiveValue("linkId.value in ('a.value')")).toBe(`linkId${PRIMITIVE_VALUE} in ('a.value')`);
+    expect(rewritePrimitiveValue('answer.value.code')).toBe(`answer${PRIMITIVE_VALUE}.code`);
+    expect(rewritePrimitiveValue('a.valueString + x.values + b.value()')).toBe('a.valueString + x.values + b.value()');
   });
 });
