@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../../src/cli/mapping-context.ts';
-import { loadConformanceContext } from '../../../src/cli/conformance-loader.ts';
+import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../../src/runtime/index.ts';
+import { loadConformanceContext } from '../../../src/runtime/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../../../src/mapping/index.ts';
 import { createSource, isSourceRejection } from '../../../src/sources/index.ts';
 import { isValid, validateResource } from '../../../src/validation/index.ts';
