@@ -1,9 +1,9 @@
 /**
  * The layer directions of DESIGN.md §3, enforced. `npm run lint` fails on any violation.
- * core ← {sources, mapping, validation, provenance, target} ← {jobs, bulk} ← {api, cli} ← app.ts/server.ts
+ * core ← {sources, mapping, validation, provenance, target, assessment} ← {jobs, bulk} ← {api, cli} ← app.ts/server.ts
  * runtime (file loading for app.ts and cli) sits beside jobs: above the stages, below api/cli; api never imports it.
  */
-const STAGES = '(sources|mapping|validation|provenance|target)';
+const STAGES = '(sources|mapping|validation|provenance|target|assessment)';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -38,7 +38,7 @@ module.exports = {
       name: 'stages-do-not-read-config',
       comment: 'Config slices are passed in as options; nothing below the API reads the config module.',
       severity: 'error',
-      from: { path: '^src/(core|sources|mapping|validation|provenance|target|jobs|bulk)/' },
+      from: { path: '^src/(core|sources|mapping|validation|provenance|target|assessment|jobs|bulk)/' },
       to: { path: '^src/config/' },
     },
     {

@@ -18,4 +18,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', summary: 'Delete what a job wrote, in reverse dependency order; report resources changed since.', load: async () => (await import('./rollback.ts')).rollbackCommand },
   { name: 'audit', summary: 'audit verify: check the hash-chained audit log of the job store.', load: async () => (await import('./audit.ts')).auditCommand },
   { name: 'validate', summary: 'Validate FHIR resources (JSON or XML) against R4, profiles and IGs.', load: async () => (await import('./validate.ts')).validateCommand },
+  { name: 'profile', summary: 'Profile a legacy source before migration (JSON + HTML assessment report).', load: async () => (await import('./profile.ts')).profileCommand },
 ];
