@@ -260,6 +260,8 @@ function renderPath(first: PathNode): string {
 function renderHead(n: PathNode): string {
   switch (n.kind) {
     case 'name':
+      // A delimited name (`10`, `@_code`) must stay delimited, or the stored expression means something else.
+      return /^[A-Za-z_%$][A-Za-z0-9_]*$/.test(n.text) ? n.text : `\`${n.text.replace(/`/g, '\\`')}\``;
     case 'constant':
     case 'unary':
       return n.text; // '' for a sign wrapper
