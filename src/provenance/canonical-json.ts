@@ -1,3 +1,5 @@
+import { MigrateError } from '../core/index.ts';
+
 /**
  * Canonical JSON for hashing: object keys sorted (by UTF-16 code unit, as RFC 8785), no
  * whitespace, `undefined` members dropped. Non-finite numbers have no JSON form and are refused.
@@ -5,7 +7,7 @@
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`Cannot hash the non-finite number ${value}`);
+    if (!Number.isFinite(value)) throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Cannot hash the non-finite number ${value}: audit payloads hold JSON only.`);
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
@@ -18,5 +20,5 @@ export function canonicalJson(value: unknown): string {
       .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
     return `{${members.join(',')}}`;
   }
-  throw new TypeError(`Cannot hash a value of type ${typeof value}`);
+  throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Cannot hash a value of type ${typeof value}: audit payloads hold JSON only.`);
 }

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { MigrateError } from '../../core/index.ts';
+import { GENESIS_HASH, canonicalJson, hashAuditEntry } from '../../provenance/index.ts';
+
+export { GENESIS_HASH, canonicalJson };
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
@@ -9,8 +10,8 @@ export type JsonValue = null | boolean | number | string | readonly JsonValue[] 
  *
  *   hash = sha256_hex(canonicalJson({ seq, at, type, payload, prevHash }))
  *
- * canonicalJson is RFC 8785 (JCS) for JSON data: object keys sorted by UTF-16 code units, no
- * whitespace, numbers and strings as JSON.stringify writes them, `undefined` members omitted.
+ * canonicalJson (src/provenance) is RFC 8785 (JCS) for JSON data: object keys sorted by UTF-16
+ * code units, no whitespace, numbers and strings as JSON.stringify writes them, `undefined` members omitted.
  * The first entry's prevHash is GENESIS_HASH (64 zeros). A verifier recomputes each hash and
  * checks each prevHash against the previous entry's hash and that seq has no gap.
  */
@@ -39,32 +40,8 @@ export interface ReadAuditOptions {
   readonly limit?: number;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Audit payloads hold JSON only; got the number ${value}.`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => canonicalJson(item)).join(',')}]`;
-  if (typeof value === 'object') return canonicalObject(value as { readonly [key: string]: JsonValue | undefined });
-  throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Audit payloads hold JSON only; got a ${typeof value}.`);
-}
-
-function canonicalObject(value: { readonly [key: string]: JsonValue | undefined }): string {
-  const members: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const member = value[key];
-    if (member !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
-  }
-  return `{${members.join(',')}}`;
-}
-
-export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
-  const canonical = canonicalJson({ seq: entry.seq, at: entry.at, type: entry.type, payload: entry.payload, prevHash: entry.prevHash });
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
-}
+/** One hashing rule for the whole product: the provenance stage's (its verifier checks what the store wrote). */
+export const auditEntryHash: (entry: Omit<AuditEntry, 'hash'>) => string = hashAuditEntry;
 
 /** Builds the next link after `previous` (undefined: the first entry). */
 export function nextAuditEntry(previous: { readonly seq: number; readonly hash: string } | undefined, append: AuditAppend, at: string): AuditEntry {
