@@ -6,6 +6,8 @@ export const MIGRATION_ACTIVITY_SYSTEM = 'https://fhir-migrate.dev/CodeSystem/ac
 export const JOB_STEP_SYSTEM = 'https://fhir-migrate.dev/CodeSystem/job-step';
 export const DATA_OPERATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-DataOperation';
 export const PARTICIPANT_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+/** The product's profile for the Provenance it writes (profiles/migration-provenance.json). */
+export const MIGRATION_PROVENANCE_PROFILE = 'https://fhir-migrate.dev/StructureDefinition/migration-provenance';
 export const DICOM_DCM_SYSTEM = 'http://dicom.nema.org/resources/ontology/DCM';
 
 /** The job's tag: every resource a job writes carries it, so the target can be counted and cleaned by job. */

@@ -9,5 +9,5 @@ export type { AuditChainProblem, AuditChainVerdict, AuditEntry, AuditEntryInput,
 export { canonicalJson } from './canonical-json.ts';
 export {
   JOB_TAG_SYSTEM, SERVICE_DEVICE_SYSTEM, MAP_SET_POLICY_BASE, MIGRATION_ACTIVITY_SYSTEM, JOB_STEP_SYSTEM,
-  DATA_OPERATION_SYSTEM, jobTag,
+  DATA_OPERATION_SYSTEM, MIGRATION_PROVENANCE_PROFILE, jobTag,
 } from './codes.ts';

@@ -1,6 +1,6 @@
 import { MigrateError, formatSourceRef, sourceRefToIdentifier } from '../core/index.ts';
 import type { SourceRef } from '../core/index.ts';
-import { DATA_OPERATION_SYSTEM, MAP_SET_POLICY_BASE, MIGRATION_ACTIVITY_SYSTEM, PARTICIPANT_TYPE_SYSTEM, jobTag } from './codes.ts';
+import { DATA_OPERATION_SYSTEM, MAP_SET_POLICY_BASE, MIGRATION_ACTIVITY_SYSTEM, MIGRATION_PROVENANCE_PROFILE, PARTICIPANT_TYPE_SYSTEM, jobTag } from './codes.ts';
 
 /** v3-DataOperation codes, or `migrate` from this product's activity system. */
 export type ProvenanceActivity = 'CREATE' | 'UPDATE' | 'DELETE' | 'migrate' | fhir4.Coding;
@@ -37,7 +37,7 @@ export function buildProvenance(options: ProvenanceOptions): fhir4.Provenance {
   return {
     resourceType: 'Provenance',
     id: options.id,
-    meta: { tag: [jobTag(options.jobId)] },
+    meta: { profile: [MIGRATION_PROVENANCE_PROFILE], tag: [jobTag(options.jobId)] },
     target: options.targets.map((t) => (typeof t === 'string' ? { reference: t } : t)),
     recorded: options.recorded,
     policy: [mapSetPolicy(options.mapSet)],
