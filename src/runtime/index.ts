@@ -15,3 +15,6 @@ export {
   loadR4StructureDefinitions, r4DefinitionsLoadMillis, loadStructureDefinitions, loadConceptMaps, loadMapFile, loadSiblingMaps, buildMappingContext,
 } from './mapping-context.ts';
 export type { MappingContext, MappingContextOptions } from './mapping-context.ts';
+export {
+  loadMapSet, defaultMapsDir, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
+} from './migration-env.ts';
