@@ -5,9 +5,10 @@ import { MigrateError } from '../core/index.ts';
 import { openJobStore, jobStoreOptionsFromLocation } from '../jobs/index.ts';
 import type { JobStore, MapSet, TableRule } from '../jobs/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../mapping/index.ts';
+import type { UnmappedCodeInfo } from '../mapping/index.ts';
 import { buildServiceDevice } from '../provenance/index.ts';
 import { createTarget, resolveTargetProfile } from '../target/index.ts';
-import type { TargetProfile } from '../target/index.ts';
+import type { FhirClientOptions, TargetProfile } from '../target/index.ts';
 import { validateResource } from '../validation/index.ts';
 import type { ConformanceContext } from '../validation/index.ts';
 import { loadConformanceContext } from './conformance-loader.ts';
@@ -45,7 +46,12 @@ function foldersUnder(dir: string): string[] {
  * A map set folder: `*.map` (or StructureMap JSON) files; `decisions.json` names each table's map
  * (null or `rows: archive` = archived), else a table is mapped by the file `<table>.map`.
  */
-export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], cwd: string): MapSet {
+export interface LoadMapSetOptions {
+  /** Told of every code no ConceptMap translated (the service counts them per job). */
+  readonly onUnmappedCode?: (info: UnmappedCodeInfo) => void;
+}
+
+export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], cwd: string, options: LoadMapSetOptions = {}): MapSet {
   const dir = resolve(cwd, mapsDir);
   if (!existsSync(dir)) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `Map set folder ${mapsDir} does not exist.`);
   const mapFiles = listFiles(dir, '.map');
@@ -58,6 +64,7 @@ export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], c
     resolveMap: (url) => byUrl.get(url) ?? byUrl.get(url.split('|')[0] ?? url),
     listMaps: () => [...maps.values()],
     resolveConceptMap: (url) => conceptMaps.get(url) ?? conceptMaps.get(url.split('|')[0] ?? url),
+    ...(options.onUnmappedCode ? { onUnmappedCode: options.onUnmappedCode } : {}),
   });
   const hash = createHash('sha256');
   for (const file of [...mapFiles, join(dir, 'decisions.json'), ...conceptFolders.flatMap((d) => listFiles(d, '.json'))]) {
@@ -103,8 +110,8 @@ export function targetProfileFor(targetSpec: string, name: string | undefined): 
   return resolveTargetProfile(targetSpec.startsWith('file:') ? 'put' : 'medplum');
 }
 
-export function openTarget(spec: string, cwd: string): ReturnType<typeof createTarget> {
-  return createTarget(spec.startsWith('file:') ? `file:${resolve(cwd, spec.slice(5))}` : spec);
+export function openTarget(spec: string, cwd: string, options: Omit<FhirClientOptions, 'baseUrl'> = {}): ReturnType<typeof createTarget> {
+  return createTarget(spec.startsWith('file:') ? `file:${resolve(cwd, spec.slice(5))}` : spec, options);
 }
 
 export function openStore(location: string | undefined, cwd: string): Promise<JobStore> {
