@@ -1,7 +1,11 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
+  MIGRATION_READ_SCOPE,
+  MIGRATION_WRITE_SCOPE,
   READ_SCOPE,
   TOKEN_PATH,
   TokenService,
@@ -13,6 +17,7 @@ import {
   registerErrorHandling,
   registerFhirOperationRoutes,
   registerHttpMetrics,
+  registerMigrationRoutes,
   registerOpenApi,
   PhiSafeLogController,
   registerSecurityPlugins,
@@ -20,9 +25,11 @@ import {
 } from './api/index.ts';
 import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
 import type { Config } from './config/index.ts';
-import { createLogger } from './core/index.ts';
+import { MigrateError, createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
-import { createFhirOperations, loadServiceContext, readPackageVersion } from './runtime/index.ts';
+import type { JobStore } from './jobs/index.ts';
+import type { FhirClientOptions } from './target/index.ts';
+import { MigrationService, createFhirOperations, loadServiceContext, openStore, readPackageVersion, serviceDevice } from './runtime/index.ts';
 
 /** What the composition root can be handed instead of building it (tests, the CLI). */
 export interface AppDeps {
@@ -36,9 +43,45 @@ export interface AppDeps {
   readonly packageRoot?: string;
   /** Seconds since the epoch, for token checks in tests. */
   readonly now?: () => number;
+  /** The job store; default: opened from `config.store` (and closed with the app). */
+  readonly store?: JobStore;
+  /** FhirClient options for the migrations' HTTP targets (e.g. a faster retry policy in tests). */
+  readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
 }
 
-const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, 'system/*.*'];
+const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, MIGRATION_READ_SCOPE, MIGRATION_WRITE_SCOPE, 'system/*.*'];
+
+/** The job store of `config.store`: a SQLite file under dataDir (created), or PostgreSQL by URL. */
+export async function openServiceStore(config: Config, cwd: string): Promise<JobStore> {
+  if (config.store.kind === 'postgres') {
+    if (!config.store.url) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'store.url is required when store.kind is postgres.');
+    return openStore(config.store.url, cwd);
+  }
+  const dataDir = resolve(cwd, config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  return openStore(resolve(dataDir, config.store.path), cwd);
+}
+
+/** The migration jobs over the store; resumes unfinished jobs when the app is ready, drains on close. */
+function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, deps: AppDeps & { cwd: string; packageRoot: string }): MigrationService {
+  const { cwd, packageRoot } = deps;
+  const migrations = new MigrationService({
+    store, cwd, packageRoot,
+    allowedRoots: (config.migrations.allowedRoots ?? [cwd, config.dataDir]).map((root) => resolve(cwd, root)),
+    defaultTarget: config.migrations.defaultTarget,
+    device: serviceDevice({ packageRoot }),
+    maxConcurrentJobs: config.migrations.maxConcurrentJobs,
+    patientConcurrency: config.migrations.patientConcurrency,
+    leaseMs: config.migrations.leaseMs,
+    ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
+    onRunError: (jobId, error) => app.log.error({ jobId, code: error.code }, 'migration run failed'),
+  });
+  app.addHook('onReady', async () => {
+    const resumed = await migrations.resumeUnfinished();
+    if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
+  });
+  return migrations;
+}
 
 function loadOperations(config: Config, cwd: string, log: Logger): FhirOperationsPort {
   const { mapsDir, conceptMapDirs, profileDirs, igDirs, modelDirs } = config;
@@ -91,6 +134,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
   registerFhirOperationRoutes(app, operations);
+  const store = deps.store ?? (await openServiceStore(config, cwd));
+  const migrations = buildMigrations(app, config, store, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd });
+  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes), then close the store.
+  app.addHook('onClose', async () => {
+    await migrations.close();
+    if (!deps.store) await store.close();
+  });
+  registerMigrationRoutes(app, migrations);
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Job, JobState, MigrationRequest } from '../jobs/index.ts';
 import type { ConceptMapSelector, TranslateRequest, TranslateResult } from '../mapping/index.ts';
 
 /**
@@ -29,4 +30,18 @@ export interface ServiceInfo {
   readonly startedAt: Date;
   /** Base URL clients reach the service at, when configured (else derived from each request). */
   readonly publicUrl: string | undefined;
+}
+
+/** The body of `POST /migrations` (its shape is checked by the route schema). */
+export type MigrationRequestBody = MigrationRequest;
+
+/** The migration jobs (runtime's MigrationService): the routes only parse, call and format. */
+export interface MigrationsPort {
+  start(request: MigrationRequestBody): Promise<Job>;
+  get(jobId: string): Promise<Job>;
+  list(options: { readonly states?: readonly JobState[]; readonly count: number; readonly offset: number }): Promise<{ readonly jobs: readonly Job[]; readonly hasMore: boolean }>;
+  report(jobId: string): Promise<unknown>;
+  cancel(jobId: string): Promise<Job>;
+  resume(jobId: string): Promise<Job>;
+  rollback(jobId: string): Promise<unknown>;
 }

@@ -13,3 +13,6 @@ declare module 'fastify' {
 
 export const READ_SCOPE = 'system/*.read';
 export const WRITE_SCOPE = 'system/*.write';
+/** The migration routes' own scopes (SMART v1 syntax, resource type `Migration`); `system/*.*` covers both. */
+export const MIGRATION_READ_SCOPE = 'system/Migration.read';
+export const MIGRATION_WRITE_SCOPE = 'system/Migration.write';

@@ -22,6 +22,18 @@ export const CONFIG_SCHEMA = {
     profileDirs: { type: 'array', items: { type: 'string' }, default: ['profiles'] },
     igDirs: { type: 'array', items: { type: 'string' }, default: [] },
     modelDirs: { type: 'array', items: { type: 'string' }, default: [] },
+    migrations: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        allowedRoots: { type: 'array', items: { type: 'string' } },
+        defaultTarget: { type: 'string', pattern: '^(https?://|file:)' },
+        maxConcurrentJobs: { type: 'integer', minimum: 1, default: 2 },
+        patientConcurrency: { type: 'integer', minimum: 1, default: 4 },
+        leaseMs: { type: 'integer', minimum: 1000, default: 30_000 },
+      },
+    },
     http: {
       type: 'object',
       additionalProperties: false,
@@ -50,13 +62,15 @@ export const CONFIG_SCHEMA = {
       properties: {
         mode: { enum: ['smart', 'none'], default: 'smart' },
         tokenLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 3600, default: 300 },
+        jwksCacheSeconds: { type: 'integer', minimum: 0, default: 300 },
         clients: {
           type: 'array',
           default: [],
           items: {
             type: 'object',
             additionalProperties: false,
-            required: ['clientId', 'jwks', 'scopes'],
+            required: ['clientId', 'scopes'],
+            oneOf: [{ required: ['jwks'], properties: { jwks: true } }, { required: ['jwksUrl'], properties: { jwksUrl: true } }],
             properties: {
               clientId: { type: 'string', minLength: 1 },
               jwks: {
@@ -64,6 +78,7 @@ export const CONFIG_SCHEMA = {
                 required: ['keys'],
                 properties: { keys: { type: 'array', items: { type: 'object' } } },
               },
+              jwksUrl: { type: 'string', pattern: '^https?://' },
               scopes: { type: 'array', items: { type: 'string' } },
             },
           },
@@ -85,9 +100,22 @@ export interface Config {
   readonly igDirs: readonly string[];
   /** Logical-model StructureDefinitions the service's $transform maps use. */
   readonly modelDirs: readonly string[];
+  readonly migrations: MigrationsConfig;
   readonly http: HttpConfig;
   readonly rateLimit: RateLimitConfig;
   readonly auth: AuthConfig;
+}
+
+/** The migration routes: what a request may touch on this machine, and how many jobs run at once. */
+export interface MigrationsConfig {
+  /** Folders request paths must lie under; default: the working folder and dataDir. */
+  readonly allowedRoots?: readonly string[];
+  /** The target when a request names none (also checked by /ready). */
+  readonly defaultTarget?: string;
+  readonly maxConcurrentJobs: number;
+  /** Patients migrated at the same time within one job. */
+  readonly patientConcurrency: number;
+  readonly leaseMs: number;
 }
 
 export interface HttpConfig {
@@ -107,13 +135,17 @@ export interface RateLimitConfig {
 /** A SMART Backend Services client: its public keys (JWKS) and the scopes it may be granted. */
 export interface AuthClientConfig {
   readonly clientId: string;
-  readonly jwks: { readonly keys: readonly Record<string, unknown>[] };
+  /** The client's public keys, inline … */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
+  /** … or where to fetch them (undici; cached auth.jwksCacheSeconds). */
+  readonly jwksUrl?: string;
   readonly scopes: readonly string[];
 }
 
 export interface AuthConfig {
   readonly mode: 'smart' | 'none';
   readonly tokenLifetimeSeconds: number;
+  readonly jwksCacheSeconds: number;
   readonly clients: readonly AuthClientConfig[];
 }
 
@@ -135,6 +167,12 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_AUTH_MODE: 'auth.mode',
   FHIRMIG_TOKEN_LIFETIME_SECONDS: 'auth.tokenLifetimeSeconds',
   FHIRMIG_PUBLIC_URL: 'http.publicUrl',
+  FHIRMIG_MIGRATIONS_ALLOWED_ROOTS: 'migrations.allowedRoots',
+  FHIRMIG_MIGRATIONS_DEFAULT_TARGET: 'migrations.defaultTarget',
+  FHIRMIG_MIGRATIONS_MAX_JOBS: 'migrations.maxConcurrentJobs',
+  FHIRMIG_MIGRATIONS_PATIENT_CONCURRENCY: 'migrations.patientConcurrency',
+  FHIRMIG_MIGRATIONS_LEASE_MS: 'migrations.leaseMs',
+  FHIRMIG_JWKS_CACHE_SECONDS: 'auth.jwksCacheSeconds',
   FHIRMIG_BODY_LIMIT_BYTES: 'http.bodyLimitBytes',
   FHIRMIG_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
   FHIRMIG_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',

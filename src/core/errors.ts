@@ -62,6 +62,9 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_JOB_STATE: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A job cannot make the requested state change from its current state (e.g. resume a completed job); the allowed transitions are given.' },
   FHIRMIG_ERR_JOB_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No job (or task) with the given id exists in the job store.' },
   FHIRMIG_ERR_JOB_LEASE_LOST: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A worker completed or failed a task it no longer holds (its lease expired and another worker claimed it).' },
+  FHIRMIG_ERR_MIGRATION_REQUEST: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A migration request cannot be planned: a patient not in the source, a map set folder that does not exist, an unusable target or option; the field is named.' },
+  FHIRMIG_ERR_MIGRATION_PATH_FORBIDDEN: { status: 403, retryable: false, issueCode: 'forbidden', summary: 'A migration request names a file or folder (source, file: target, maps, ConceptMaps, IG) outside migrations.allowedRoots.' },
+  FHIRMIG_ERR_AUTH_JWKS: { status: 503, retryable: true, issueCode: 'transient', summary: 'A registered client\'s jwksUrl could not be fetched or is not a JWKS; the token request is refused until it can be.' },
   FHIRMIG_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, issueCode: 'transient', summary: 'The job store (SQLite file or PostgreSQL) cannot be opened, reached or locked; the job pauses, nothing is lost.' },
   FHIRMIG_ERR_STORE_VERSION: { status: 500, retryable: false, issueCode: 'not-supported', summary: 'The job store\'s schema is newer than this release knows; upgrade fhir-migrate before opening it.' },
 } as const satisfies Record<string, ErrorDefinition>;

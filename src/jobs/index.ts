@@ -21,6 +21,7 @@ export type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, Target
 export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './model/audit.ts';
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';
+export type { MigrationRequest } from './model/migration-request.ts';
 
 export { ALL_PHASE, planMigration, scopePatients } from './planner/planner.ts';
 export { runJob } from './runner/runner.ts';

@@ -15,3 +15,13 @@ export {
   loadR4StructureDefinitions, r4DefinitionsLoadMillis, loadStructureDefinitions, loadConceptMaps, loadMapFile, loadSiblingMaps, buildMappingContext,
 } from './mapping-context.ts';
 export type { MappingContext, MappingContextOptions } from './mapping-context.ts';
+export {
+  loadMapSet, defaultMapsDir, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
+} from './migration-env.ts';
+export type { LoadMapSetOptions } from './migration-env.ts';
+export { MigrationService } from './migration-service.ts';
+export type { MigrationPage, MigrationReport, MigrationServiceOptions, MigrationStats, UnmappedCodeCount } from './migration-service.ts';
+export { specFromRequest, allowedPath } from './migration-request.ts';
+export type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
+export { jobErrors, RECORDS_PER_CODE } from './migration-report.ts';
+export type { MigrationErrorGroup, RejectedRecord } from './migration-report.ts';

@@ -14,7 +14,7 @@ export { serializeChunk, parseTransactionResponse, parseLocation, parseEtag } fr
 export { createWriteSession, summarizeSession } from './target.ts';
 export type { ChunkResult, ChunkState, DeleteOptions, DeleteOutcome, EntryResult, Target, WriteResult, WriteSession } from './target.ts';
 export { FhirClient, DEFAULT_TIMEOUTS, isIdempotent } from './http/fhir-client.ts';
-export type { FhirClientOptions, FhirRequest, FhirResponse, TimeoutOptions } from './http/fhir-client.ts';
+export type { FhirClientOptions, FhirRequest, FhirResponse, TargetRequestEvent, TimeoutOptions } from './http/fhir-client.ts';
 export { DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, isConnectionError, parseRetryAfter, retryDelay, sendWithRetries } from './http/retry.ts';
 export type { RetryPolicy } from './http/retry.ts';
 export { signJwt, buildClientAssertion, toPrivateKey } from './auth/jwt.ts';

@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config/index.ts';
 describe('service configuration', () => {
   it('defaults: auth on (smart), 50 MB bodies, timeouts, rate limit on', () => {
     const config = loadConfig({});
-    expect(config.auth).toEqual({ mode: 'smart', tokenLifetimeSeconds: 300, clients: [] });
+    expect(config.auth).toEqual({ mode: 'smart', tokenLifetimeSeconds: 300, jwksCacheSeconds: 300, clients: [] });
+    expect(config.migrations).toEqual({ maxConcurrentJobs: 2, patientConcurrency: 4, leaseMs: 30_000 });
     expect(config.http).toEqual({ bodyLimitBytes: 52_428_800, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 72_000 });
     expect(config.rateLimit).toEqual({ enabled: true, max: 600, timeWindowMs: 60_000 });
     expect(config.modelDirs).toEqual([]);

@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -9,9 +11,9 @@ import type { FhirOperationsPort } from '../../src/api/index.ts';
 
 export const ROOT = join(__dirname, '..', '..');
 
-/** A config as the service would load it; auth off unless a test turns it on. */
+/** A config as the service would load it; auth off unless a test turns it on; the job store in a fresh temp folder. */
 export function testConfig(fileValues: Record<string, unknown> = {}): Config {
-  return loadConfig({}, { logLevel: 'info', auth: { mode: 'none' }, ...fileValues });
+  return loadConfig({}, { logLevel: 'info', auth: { mode: 'none' }, dataDir: mkdtempSync(join(tmpdir(), 'fhirmig-api-')), ...fileValues });
 }
 
 /** Fast stand-in for the FHIR operations: tests of the HTTP layer need no R4 context. */

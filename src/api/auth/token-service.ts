@@ -7,7 +7,9 @@ import { scopeCovers } from './scopes.ts';
 
 export interface AuthClient {
   readonly clientId: string;
-  readonly jwks: { readonly keys: readonly Record<string, unknown>[] };
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
+  /** Where the client publishes its JWKS (fetched and cached by the JwksFetcher). */
+  readonly jwksUrl?: string;
   readonly scopes: readonly string[];
 }
 
@@ -98,7 +100,7 @@ export class TokenService {
     const { iss, sub, aud, exp, jti } = jwt.claims;
     const client = this.options.clients.find((c) => c.clientId === iss);
     if (!client || sub !== iss) throw new OAuthError('invalid_client', 'Unknown client, or iss and sub differ.');
-    if (!keysFor(client.jwks, alg, kid).some((key) => verifySignature(jwt, alg, key))) throw new OAuthError('invalid_client', 'client_assertion signature does not verify with the client\'s keys.');
+    if (!keysFor(client.jwks ?? { keys: [] }, alg, kid).some((key) => verifySignature(jwt, alg, key))) throw new OAuthError('invalid_client', 'client_assertion signature does not verify with the client\'s keys.');
     if (!(aud === tokenUrl || (Array.isArray(aud) && aud.includes(tokenUrl)))) throw new OAuthError('invalid_client', `client_assertion aud must be the token URL ${tokenUrl}.`);
     const now = this.now();
     if (typeof exp !== 'number' || exp < now - CLOCK_SKEW_SECONDS) throw new OAuthError('invalid_client', 'client_assertion has expired (or has no exp).');

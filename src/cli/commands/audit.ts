@@ -3,7 +3,7 @@ import { verifyAuditChain } from '../../provenance/index.ts';
 import { optionalString, parseCommandArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { openStore } from './migrate-env.ts';
+import { openStore } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate audit verify [--store FILE|URL] [--head HASH] [--count N]
 

@@ -9,7 +9,7 @@ import { optionalString, parseCommandArgs, stringList } from '../args.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, serviceDevice, targetProfileFor } from './migrate-env.ts';
+import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
         [--cohort FILE] [--dry-run] [--report FILE] [--store FILE] [--ig DIR]…

@@ -2,7 +2,7 @@ import { reconcileJob } from '../../jobs/index.ts';
 import { optionalString, parseCommandArgs, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { openStore, openTarget } from './migrate-env.ts';
+import { openStore, openTarget } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate report --job ID [--store FILE|URL] [--no-target]
 

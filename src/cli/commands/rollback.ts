@@ -2,7 +2,7 @@ import { rollbackJob } from '../../jobs/index.ts';
 import { optionalString, parseCommandArgs, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { openStore, openTarget, serviceDevice } from './migrate-env.ts';
+import { openStore, openTarget, serviceDevice } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate rollback --job ID [--store FILE|URL]
 

@@ -16,6 +16,11 @@ export interface RunJobOptions {
   readonly leaseMs?: number;
   /** Cooperative cancel: checked between records. */
   readonly signal?: AbortSignal;
+  /**
+   * Graceful shutdown: once aborted, workers claim no new task, the tasks in hand finish, and a
+   * job with work left is returned as it stands (still `running`) for a later runJob to continue.
+   */
+  readonly drain?: AbortSignal;
   readonly workerId?: string;
   readonly onProgress?: (job: Job) => void;
 }
@@ -43,6 +48,7 @@ export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOp
     if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
     run.stop = { state: 'paused', error: { code: error.code, message: error.message } };
   }
+  if (!run.stop && options.drain?.aborted && (await hasWorkLeft(run))) return store.getJob(jobId);
   return settle(run);
 }
 
@@ -61,7 +67,7 @@ async function writeServiceDevice(env: MigrationEnv): Promise<void> {
 async function workLoop(run: Run): Promise<void> {
   const { store } = run.env;
   const leaseMs = run.options.leaseMs ?? 30_000;
-  while (!run.stop) {
+  while (!run.stop && !run.options.drain?.aborted) {
     const [task] = await store.claimTasks(run.job.id, run.workerId, 1, leaseMs);
     if (!task) {
       const counts = await store.countTasks(run.job.id);
@@ -112,6 +118,11 @@ async function handleTaskError(run: Run, task: Task, error: unknown): Promise<vo
     return;
   }
   await store.failTask(task.id, run.workerId, { code, message });
+}
+
+async function hasWorkLeft(run: Run): Promise<boolean> {
+  const counts = await run.env.store.countTasks(run.job.id);
+  return counts.pending + counts.claimed > 0;
 }
 
 function checkThreshold(run: Run, job: Job): void {

@@ -4,7 +4,7 @@ import { MigrateError } from '../../core/index.ts';
 import { createAuthProvider } from '../auth/auth.ts';
 import type { AuthConfig, AuthProvider } from '../auth/types.ts';
 import { DEFAULT_RETRY_POLICY, sendWithRetries } from './retry.ts';
-import type { AttemptOutcome, RetryPolicy } from './retry.ts';
+import type { AttemptOutcome, RetriedResponse, RetryPolicy } from './retry.ts';
 
 export interface TimeoutOptions {
   /** TCP (and TLS) connect. */
@@ -28,6 +28,18 @@ export interface FhirClientOptions {
   /** Overrides the sleep between retries and the jitter source (tests). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  /** Told of every request once it ended (retries included): the service's target metrics. */
+  readonly onRequest?: (event: TargetRequestEvent) => void;
+}
+
+/** One FHIR request as the metrics see it: no URL or body (they can carry PHI). */
+export interface TargetRequestEvent {
+  readonly method: FhirRequest['method'];
+  /** The final HTTP status; 0 when no response came (connection errors after the retries). */
+  readonly status: number;
+  /** Attempts made, the first included (retries = attempts - 1). */
+  readonly attempts: number;
+  readonly durationMs: number;
 }
 
 export interface FhirRequest {
@@ -101,10 +113,18 @@ export class FhirClient {
       if (authorization) headers.authorization = authorization;
       return this.#send(url, req.method, headers, body);
     };
-    let result = await this.#withRetries(send, idempotent, where);
-    if (result.response.status === 401 && this.#auth.invalidate()) {
+    const started = performance.now();
+    let result: RetriedResponse<RawResponse>;
+    try {
       result = await this.#withRetries(send, idempotent, where);
+      if (result.response.status === 401 && this.#auth.invalidate()) {
+        result = await this.#withRetries(send, idempotent, where);
+      }
+    } catch (error) {
+      this.#options.onRequest?.({ method: req.method, status: 0, attempts: idempotent ? this.#policy.maxAttempts : 1, durationMs: performance.now() - started });
+      throw error;
     }
+    this.#options.onRequest?.({ method: req.method, status: result.response.status, attempts: result.attempts, durationMs: performance.now() - started });
     const { status, headers, text } = result.response;
     if (status === 401 || status === 403) {
       throw new MigrateError('FHIRMIG_ERR_TARGET_AUTH', `Target refused the credentials for ${where} (HTTP ${status})`);

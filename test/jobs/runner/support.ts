@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildValidator, loadMapSet, serviceDevice } from '../../../src/cli/commands/migrate-env.ts';
+import { buildValidator, loadMapSet, serviceDevice } from '../../../src/runtime/index.ts';
 import { openSqliteJobStore, planMigration } from '../../../src/jobs/index.ts';
 import type { Job, JobSpec, JobStore, MapSet, MigrationEnv, ResourceValidator } from '../../../src/jobs/index.ts';
 import { createSource } from '../../../src/sources/index.ts';
@@ -48,7 +48,7 @@ export function buildEnv(store: JobStore, targetUrl: string): MigrationEnv {
     validate,
     target: createTarget(targetUrl, { retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 100 } }),
     profile: resolveTargetProfile(targetUrl.startsWith('file:') ? 'put' : 'medplum'),
-    device: serviceDevice({ stdout: () => undefined, stderr: () => undefined, cwd: REPO, packageRoot: REPO }),
+    device: serviceDevice({ packageRoot: REPO }),
   };
 }
 

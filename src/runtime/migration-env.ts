@@ -1,22 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { MigrateError } from '../../core/index.ts';
-import { openJobStore, jobStoreOptionsFromLocation } from '../../jobs/index.ts';
-import type { JobStore, MapSet, TableRule } from '../../jobs/index.ts';
-import { StructureMapEngine, createR4TypeModel } from '../../mapping/index.ts';
-import { buildServiceDevice } from '../../provenance/index.ts';
-import { createTarget, resolveTargetProfile } from '../../target/index.ts';
-import type { TargetProfile } from '../../target/index.ts';
-import { validateResource } from '../../validation/index.ts';
-import type { ConformanceContext } from '../../validation/index.ts';
-import { loadConformanceContext } from '../../runtime/index.ts';
-import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../runtime/index.ts';
-import type { CliIo } from '../io.ts';
+import { MigrateError } from '../core/index.ts';
+import { openJobStore, jobStoreOptionsFromLocation } from '../jobs/index.ts';
+import type { JobStore, MapSet, TableRule } from '../jobs/index.ts';
+import { StructureMapEngine, createR4TypeModel } from '../mapping/index.ts';
+import type { UnmappedCodeInfo } from '../mapping/index.ts';
+import { buildServiceDevice } from '../provenance/index.ts';
+import { createTarget, resolveTargetProfile } from '../target/index.ts';
+import type { FhirClientOptions, TargetProfile } from '../target/index.ts';
+import { validateResource } from '../validation/index.ts';
+import type { ConformanceContext } from '../validation/index.ts';
+import { loadConformanceContext } from './conformance-loader.ts';
+import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from './mapping-context.ts';
+import { readPackageVersion } from './package-info.ts';
 
 /**
- * The edge of the migration engine for the CLI: reads the map set, concept maps and
- * conformance packages from files, opens the store and the target, and hands the runner data.
+ * The edge of the migration engine, shared by the CLI and the service: reads the map set, concept
+ * maps and conformance packages from files, opens the store and the target, and hands the runner data.
  */
 
 export const DEFAULT_STORE = 'fhir-migrate-jobs.sqlite';
@@ -45,7 +46,12 @@ function foldersUnder(dir: string): string[] {
  * A map set folder: `*.map` (or StructureMap JSON) files; `decisions.json` names each table's map
  * (null or `rows: archive` = archived), else a table is mapped by the file `<table>.map`.
  */
-export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], cwd: string): MapSet {
+export interface LoadMapSetOptions {
+  /** Told of every code no ConceptMap translated (the service counts them per job). */
+  readonly onUnmappedCode?: (info: UnmappedCodeInfo) => void;
+}
+
+export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], cwd: string, options: LoadMapSetOptions = {}): MapSet {
   const dir = resolve(cwd, mapsDir);
   if (!existsSync(dir)) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `Map set folder ${mapsDir} does not exist.`);
   const mapFiles = listFiles(dir, '.map');
@@ -58,6 +64,7 @@ export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], c
     resolveMap: (url) => byUrl.get(url) ?? byUrl.get(url.split('|')[0] ?? url),
     listMaps: () => [...maps.values()],
     resolveConceptMap: (url) => conceptMaps.get(url) ?? conceptMaps.get(url.split('|')[0] ?? url),
+    ...(options.onUnmappedCode ? { onUnmappedCode: options.onUnmappedCode } : {}),
   });
   const hash = createHash('sha256');
   for (const file of [...mapFiles, join(dir, 'decisions.json'), ...conceptFolders.flatMap((d) => listFiles(d, '.json'))]) {
@@ -89,7 +96,7 @@ function tableRules(dir: string, maps: ReadonlyMap<string, fhir4.StructureMap>):
 /** The map set for a source when --maps is not given: the Synthea set for a CSV folder. */
 export function defaultMapsDir(sourceSpec: string, packageRoot: string): string {
   if (sourceSpec.startsWith('csv:')) return join(packageRoot, 'maps', 'synthea-csv');
-  throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --maps DIR is required for this source.');
+  throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: a map set (--maps DIR) is required for this source.');
 }
 
 export function buildValidator(igs: readonly string[], cwd: string): (resource: fhir4.Resource) => fhir4.OperationOutcome {
@@ -103,8 +110,8 @@ export function targetProfileFor(targetSpec: string, name: string | undefined): 
   return resolveTargetProfile(targetSpec.startsWith('file:') ? 'put' : 'medplum');
 }
 
-export function openTarget(spec: string, cwd: string): ReturnType<typeof createTarget> {
-  return createTarget(spec.startsWith('file:') ? `file:${resolve(cwd, spec.slice(5))}` : spec);
+export function openTarget(spec: string, cwd: string, options: Omit<FhirClientOptions, 'baseUrl'> = {}): ReturnType<typeof createTarget> {
+  return createTarget(spec.startsWith('file:') ? `file:${resolve(cwd, spec.slice(5))}` : spec, options);
 }
 
 export function openStore(location: string | undefined, cwd: string): Promise<JobStore> {
@@ -112,12 +119,7 @@ export function openStore(location: string | undefined, cwd: string): Promise<Jo
   return openJobStore(jobStoreOptionsFromLocation(/^postgres/i.test(where) ? where : resolve(cwd, where)));
 }
 
-export function serviceDevice(io: CliIo): fhir4.Device {
-  let version = '0.0.0';
-  try {
-    version = (JSON.parse(readFileSync(join(io.packageRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? version;
-  } catch {
-    // an installed package without package.json beside it: the device still identifies the service
-  }
-  return buildServiceDevice({ version });
+/** The Device that authors Provenance and AuditEvents: this package at its version. */
+export function serviceDevice(where: { readonly packageRoot: string }): fhir4.Device {
+  return buildServiceDevice({ version: readPackageVersion(where.packageRoot) });
 }

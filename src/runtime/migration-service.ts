@@ -1,0 +1,323 @@
+import { MigrateError, isMigrateError } from '../core/index.ts';
+import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob, runJob } from '../jobs/index.ts';
+import type { Job, JobState, JobStore, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
+import type { UnmappedCodeInfo } from '../mapping/index.ts';
+import { createSource } from '../sources/index.ts';
+import type { FhirClientOptions, Target } from '../target/index.ts';
+import { edgeOf, specFromRequest } from './migration-request.ts';
+import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
+import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
+import { jobErrors } from './migration-report.ts';
+import type { MigrationErrorGroup } from './migration-report.ts';
+
+export interface MigrationServiceOptions extends RequestContext {
+  readonly store: JobStore;
+  /** The Device authoring Provenance and AuditEvents. */
+  readonly device: fhir4.Device;
+  /** Jobs running at once in this process; more wait `queued`. Default 2. */
+  readonly maxConcurrentJobs?: number;
+  /** Patients in parallel within a job. Default 4. */
+  readonly patientConcurrency?: number;
+  readonly leaseMs?: number;
+  /** Passed to every HTTP target's FhirClient (the metrics' request hook). */
+  readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
+  /** Job-level failures of background runs (codes and ids only: no PHI). */
+  readonly onRunError?: (jobId: string, error: MigrateError) => void;
+}
+
+export interface MigrationPage {
+  readonly jobs: readonly Job[];
+  /** Whether a page follows this one. */
+  readonly hasMore: boolean;
+}
+
+export interface UnmappedCodeCount {
+  readonly conceptMap: string;
+  readonly system?: string;
+  readonly code: string;
+  readonly rule: string;
+  readonly count: number;
+}
+
+/** The reconciliation plus what the migration team works from: rejections by code with their SourceRefs, unmapped codes. */
+export interface MigrationReport extends ReconciliationReport {
+  readonly errors: readonly MigrationErrorGroup[];
+  /** Codes no ConceptMap translated, as seen by this process's runs of the job (not kept across restarts). */
+  readonly unmappedCodes: readonly UnmappedCodeCount[];
+  /** Why the target's counts are missing, when it could not be asked. */
+  readonly targetError?: { readonly code: string; readonly message: string };
+}
+
+/** Aggregates for /metrics, read from the store. */
+export interface MigrationStats {
+  readonly jobsByState: Readonly<Record<string, number>>;
+  readonly records: { readonly read: number; readonly loaded: number; readonly rejected: number; readonly skipped: number };
+  readonly resourcesWritten: number;
+}
+
+interface ActiveRun {
+  readonly cancel: AbortController;
+  readonly drain: AbortController;
+  done: Promise<void>;
+}
+
+const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold'];
+const STATS_PAGE = 500;
+
+/**
+ * The migration jobs of the service (shared engine and store with the CLI): plans a request, runs
+ * jobs in the background with bounded concurrency, and answers get / list / report / cancel /
+ * resume / rollback. Restart-safe: `resumeUnfinished()` picks up what a stopped process left
+ * `running` or `queued` (task leases expire); `close()` drains (no new task; the patient in hand
+ * finishes) and leaves unfinished jobs `running` for the next start.
+ */
+export class MigrationService {
+  readonly #options: MigrationServiceOptions;
+  readonly #active = new Map<string, ActiveRun>();
+  readonly #waiting: string[] = [];
+  readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
+  readonly #validators = new Map<string, MigrationEnv['validate']>();
+  #closing = false;
+
+  constructor(options: MigrationServiceOptions) {
+    this.#options = options;
+  }
+
+  get store(): JobStore {
+    return this.#options.store;
+  }
+
+  /** Plans the job (checks the request, lists the scope's patients) and queues it; answers once planned. */
+  async start(request: MigrationRequest): Promise<Job> {
+    const spec = specFromRequest(request, this.#options);
+    const edge = edgeOf(spec, this.#options.packageRoot);
+    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    const source = createSource(spec.source);
+    try {
+      const planned: ServiceJobSpec = { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } };
+      const job = await planMigration(this.store, planned, source).catch((error: unknown) => {
+        throw isMigrateError(error) && error.code === 'FHIRMIG_ERR_CONFIG_INVALID' ? new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', `scope: ${error.message}`) : error;
+      });
+      this.#enqueue(job.id);
+      return job;
+    } finally {
+      await source.close();
+    }
+  }
+
+  get(jobId: string): Promise<Job> {
+    return this.store.getJob(jobId);
+  }
+
+  async list(options: { readonly states?: readonly JobState[]; readonly count: number; readonly offset: number }): Promise<MigrationPage> {
+    const jobs = await this.store.listJobs({ ...(options.states ? { states: options.states } : {}), limit: options.count + 1, offset: options.offset });
+    return { jobs: jobs.slice(0, options.count), hasMore: jobs.length > options.count };
+  }
+
+  async report(jobId: string): Promise<MigrationReport> {
+    const job = await this.store.getJob(jobId);
+    const unmappedCodes = [...(this.#unmapped.get(jobId)?.values() ?? [])].sort((a, b) => b.count - a.count);
+    const errors = await jobErrors(this.store, jobId);
+    if (job.spec.options.dryRun) return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes };
+    const target = this.#openTarget(job.spec.target);
+    try {
+      return { ...(await reconcileJob(this.store, jobId, target)), errors, unmappedCodes };
+    } catch (error) {
+      if (!isMigrateError(error) || !error.code.startsWith('FHIRMIG_ERR_TARGET_')) throw error;
+      return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes, targetError: { code: error.code, message: error.message } };
+    } finally {
+      await target.close();
+    }
+  }
+
+  /** Cooperative: a job running here stops between records (then `cancelled`); a queued or paused one is cancelled at once. */
+  async cancel(jobId: string): Promise<Job> {
+    const job = await this.store.getJob(jobId);
+    const active = this.#active.get(jobId);
+    if (active) {
+      active.cancel.abort(new MigrateError('FHIRMIG_ERR_JOB_STATE', 'cancelled by request'));
+      return job;
+    }
+    const waiting = this.#waiting.indexOf(jobId);
+    if (waiting >= 0) this.#waiting.splice(waiting, 1);
+    if (job.state === 'running') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
+    assertTransition(jobId, job.state, 'cancelled');
+    return this.store.transitionJob(jobId, 'cancelled');
+  }
+
+  /** Continues a paused, failed or threshold-stopped job (or one a dead worker left running). */
+  async resume(jobId: string): Promise<Job> {
+    const job = await this.store.getJob(jobId);
+    if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is already running in this service.`);
+    if (!RESUMABLE.includes(job.state) && job.state !== 'running' && job.state !== 'queued') assertTransition(jobId, job.state, 'running');
+    this.#checkMapSet(job);
+    this.#enqueue(jobId);
+    return job;
+  }
+
+  /** Deletes what the job wrote (newest first); answers with the rollback report once done. */
+  async rollback(jobId: string): Promise<RollbackReport> {
+    const job = await this.store.getJob(jobId);
+    if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running; cancel it before rolling it back.`);
+    if (job.state !== 'rolling-back') assertTransition(jobId, job.state, 'rolling-back');
+    const target = this.#openTarget(job.spec.target);
+    try {
+      return await rollbackJob({ store: this.store, target, device: this.#options.device }, jobId);
+    } finally {
+      await target.close();
+    }
+  }
+
+  /** Start-up: queues every job this store has `running` or `queued` (a stopped or crashed process's work). */
+  async resumeUnfinished(): Promise<string[]> {
+    const ids: string[] = [];
+    for (let offset = 0; ; offset += STATS_PAGE) {
+      const page = await this.store.listJobs({ states: ['running', 'queued'], limit: STATS_PAGE, offset });
+      ids.push(...page.map((j) => j.id));
+      if (page.length < STATS_PAGE) break;
+    }
+    for (const id of ids) if (!this.#active.has(id) && !this.#waiting.includes(id)) this.#enqueue(id);
+    return ids;
+  }
+
+  /** Jobs by state and summed counters over every job of the store. */
+  async stats(): Promise<MigrationStats> {
+    const jobsByState: Record<string, number> = {};
+    const records = { read: 0, loaded: 0, rejected: 0, skipped: 0 };
+    let resourcesWritten = 0;
+    for (let offset = 0; ; offset += STATS_PAGE) {
+      const page = await this.store.listJobs({ limit: STATS_PAGE, offset });
+      for (const { state, progress: p } of page) {
+        jobsByState[state] = (jobsByState[state] ?? 0) + 1;
+        records.read += p.recordsRead;
+        records.loaded += p.recordsLoaded;
+        records.rejected += p.recordsRejected;
+        records.skipped += p.recordsSkipped;
+        resourcesWritten += p.resourcesWritten;
+      }
+      if (page.length < STATS_PAGE) break;
+    }
+    return { jobsByState, records, resourcesWritten };
+  }
+
+  /** Whether the job has a run in this process (running or waiting for a slot). */
+  isActive(jobId: string): boolean {
+    return this.#active.has(jobId) || this.#waiting.includes(jobId);
+  }
+
+  /** Graceful shutdown: no new job or task starts; the patients in hand finish; unfinished jobs stay resumable. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#waiting.length = 0;
+    for (const run of this.#active.values()) run.drain.abort();
+    await Promise.all([...this.#active.values()].map((run) => run.done));
+  }
+
+  #enqueue(jobId: string): void {
+    this.#waiting.push(jobId);
+    this.#pump();
+  }
+
+  #pump(): void {
+    const max = this.#options.maxConcurrentJobs ?? 2;
+    while (!this.#closing && this.#active.size < max && this.#waiting.length > 0) {
+      const jobId = this.#waiting.shift() as string;
+      const run: ActiveRun = { cancel: new AbortController(), drain: new AbortController(), done: Promise.resolve() };
+      this.#active.set(jobId, run);
+      run.done = this.#run(jobId, run).finally(() => {
+        this.#active.delete(jobId);
+        this.#pump();
+      });
+    }
+  }
+
+  async #run(jobId: string, run: ActiveRun): Promise<void> {
+    let env: MigrationEnv | undefined;
+    try {
+      const job = await this.store.getJob(jobId);
+      if (isSettled(job.state) && !RESUMABLE.includes(job.state)) return;
+      env = this.#openEnv(job);
+      await runJob(env, jobId, {
+        signal: run.cancel.signal,
+        drain: run.drain.signal,
+        concurrency: this.#options.patientConcurrency ?? 4,
+        leaseMs: this.#options.leaseMs ?? 30_000,
+      });
+    } catch (error) {
+      await this.#failRun(jobId, error);
+    } finally {
+      await env?.source.close().catch(() => undefined);
+      await env?.target.close().catch(() => undefined);
+    }
+  }
+
+  async #failRun(jobId: string, error: unknown): Promise<void> {
+    const failure = isMigrateError(error) ? error : new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', 'A background migration run failed unexpectedly.', { cause: error });
+    this.#options.onRunError?.(jobId, failure);
+    const job = await this.store.getJob(jobId).catch(() => undefined);
+    if (job && (job.state === 'running' || job.state === 'queued')) {
+      await this.store.transitionJob(jobId, 'failed', { error: { code: failure.code, message: failure.message } }).catch(() => undefined);
+    }
+  }
+
+  #openEnv(job: Job): MigrationEnv {
+    const spec = job.spec as ServiceJobSpec;
+    const edge = edgeOf(spec, this.#options.packageRoot);
+    const mapSet = this.#loadMapSet(job.id, edge);
+    if (mapSet.versionHash !== spec.mapSet.versionHash) throw mapSetChanged(job.id, spec.mapSet.versionHash, mapSet.versionHash);
+    return {
+      store: this.store,
+      source: createSource(spec.source),
+      mapSet,
+      target: this.#openTarget(spec.target),
+      validate: this.#validator(edge.igs),
+      validationPolicy: edge.validation,
+      profile: targetProfileFor(spec.target, edge.targetProfile),
+      device: this.#options.device,
+    };
+  }
+
+  #checkMapSet(job: Job): void {
+    const edge = edgeOf(job.spec as ServiceJobSpec, this.#options.packageRoot);
+    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    if (mapSet.versionHash !== job.spec.mapSet.versionHash) throw mapSetChanged(job.id, job.spec.mapSet.versionHash, mapSet.versionHash);
+  }
+
+  #loadMapSet(jobId: string, edge: MigrationEdge): ReturnType<typeof loadMapSet> {
+    const counts = this.#unmapped.get(jobId) ?? new Map<string, UnmappedCodeCount>();
+    this.#unmapped.set(jobId, counts);
+    const onUnmappedCode = (info: UnmappedCodeInfo): void => {
+      const key = JSON.stringify([info.conceptMap, info.system ?? '', info.code ?? '', info.rule]);
+      const seen = counts.get(key);
+      counts.set(key, { conceptMap: info.conceptMap, ...(info.system ? { system: info.system } : {}), code: info.code ?? '', rule: info.rule, count: (seen?.count ?? 0) + 1 });
+    };
+    return loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode });
+  }
+
+  #validator(igs: readonly string[]): MigrationEnv['validate'] {
+    const key = JSON.stringify(igs);
+    let validate = this.#validators.get(key);
+    if (!validate) this.#validators.set(key, (validate = buildValidator(igs, this.#options.cwd)));
+    return validate;
+  }
+
+  #openTarget(spec: string): Target {
+    return openTarget(spec, this.#options.cwd, this.#options.targetOptions);
+  }
+}
+
+function mapSetChanged(jobId: string, was: string, now: string): MigrateError {
+  return new MigrateError('FHIRMIG_ERR_JOB_STATE', `The map set changed since job ${jobId} was planned (${was} → ${now}); it cannot be resumed with different maps.`);
+}
+
+/** Map set folders the request named that do not load are the request's fault (400), not the service's. */
+function asRequestError<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (isMigrateError(error) && (error.code === 'FHIRMIG_ERR_CONFIG_INVALID' || error.code === 'FHIRMIG_ERR_CLI_USAGE')) {
+      throw new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', `maps: ${error.message}`);
+    }
+    throw error;
+  }
+}
