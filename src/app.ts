@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -8,6 +10,7 @@ import {
   WRITE_SCOPE,
   createServiceMetrics,
   registerAuthHook,
+  registerBulkExportRoutes,
   registerAuthRoutes,
   registerContentTypes,
   registerErrorHandling,
@@ -19,9 +22,12 @@ import {
   registerServiceRoutes,
 } from './api/index.ts';
 import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
+import { BulkExportService } from './bulk/index.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
+import { openJobStore } from './jobs/index.ts';
+import type { JobStore } from './jobs/index.ts';
 import { createFhirOperations, loadServiceContext, readPackageVersion } from './runtime/index.ts';
 
 /** What the composition root can be handed instead of building it (tests, the CLI). */
@@ -36,6 +42,37 @@ export interface AppDeps {
   readonly packageRoot?: string;
   /** Seconds since the epoch, for token checks in tests. */
   readonly now?: () => number;
+  /** The job store; default: opened from `config.store` (and closed with the app). */
+  readonly store?: JobStore;
+}
+
+/** The service's job store: `deps.store`, or the configured one (a relative SQLite path lives in dataDir). */
+export async function openServiceStore(config: Config, deps: Pick<AppDeps, 'store' | 'cwd'> = {}): Promise<{ store: JobStore; owned: boolean }> {
+  if (deps.store) return { store: deps.store, owned: false };
+  if (config.store.kind === 'postgres') return { store: await openJobStore({ backend: 'postgres', connectionString: config.store.url ?? '' }), owned: true };
+  const dataDir = resolve(deps.cwd ?? process.cwd(), config.dataDir);
+  const path = isAbsolute(config.store.path) ? config.store.path : resolve(dataDir, config.store.path);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  return { store: await openJobStore({ backend: 'sqlite', path }), owned: true };
+}
+
+/** Bulk Data $export over the store; interrupted exports resume when the app is ready, running ones stop on close. */
+async function createBulkExport(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string): Promise<BulkExportService> {
+  const { store, owned } = await openServiceStore(config, { ...deps, cwd });
+  const bulk = new BulkExportService({
+    store,
+    dataDir: resolve(cwd, config.dataDir),
+    maxFileResources: config.export.maxFileResources,
+    retryAfterSeconds: config.export.retryAfterSeconds,
+    requiresAccessToken: config.auth.mode === 'smart',
+    log: app.log,
+  });
+  app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));
+  app.addHook('onClose', async () => {
+    await bulk.close();
+    if (owned) await store.close();
+  });
+  return bulk;
 }
 
 const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, 'system/*.*'];
@@ -91,6 +128,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
   registerFhirOperationRoutes(app, operations);
+  registerBulkExportRoutes(app, await createBulkExport(app, config, deps, cwd), { publicUrl: config.http.publicUrl });
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { ConceptMapSelector, TranslateRequest, TranslateResult } from '../mapping/index.ts';
+import type { ExportFileStream, ExportStatus, KickOffInput } from '../bulk/index.ts';
 
 /**
  * What the routes call. The composition root (app.ts) passes implementations in; api/ never
@@ -29,4 +30,13 @@ export interface ServiceInfo {
   readonly startedAt: Date;
   /** Base URL clients reach the service at, when configured (else derived from each request). */
   readonly publicUrl: string | undefined;
+}
+
+/** Bulk Data `$export` (src/bulk's BulkExportService); app.ts passes it in. */
+export interface BulkExportPort {
+  kickOff(input: KickOffInput): Promise<{ readonly id: string }>;
+  status(exportId: string, baseUrl: string): Promise<ExportStatus>;
+  cancel(exportId: string): Promise<void>;
+  openFile(exportId: string, name: string): Promise<ExportFileStream>;
+  group(groupId: string): Promise<fhir4.Group>;
 }

@@ -12,3 +12,4 @@ export { statusPath } from './manifest.ts';
 export { SUBSETTED_TAG, createElementFilter } from './elements.ts';
 export { compartmentPatients, patientCompartmentTypes } from './compartment.ts';
 export { ensureFhirDefinitions } from './fhir-definitions.ts';
+export { parametersFromQuery, parametersFromResource } from './kick-off-input.ts';
