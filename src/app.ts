@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   MIGRATION_READ_SCOPE,
   MIGRATION_WRITE_SCOPE,
@@ -12,6 +12,7 @@ import {
   WRITE_SCOPE,
   createServiceMetrics,
   registerAuthHook,
+  registerBulkExportRoutes,
   registerAuthRoutes,
   registerContentTypes,
   registerErrorHandling,
@@ -24,6 +25,7 @@ import {
   registerServiceRoutes,
 } from './api/index.ts';
 import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
+import { BulkExportService } from './bulk/index.ts';
 import type { Config } from './config/index.ts';
 import { MigrateError, createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
@@ -47,6 +49,20 @@ export interface AppDeps {
   readonly store?: JobStore;
   /** FhirClient options for the migrations' HTTP targets (e.g. a faster retry policy in tests). */
   readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
+}
+
+/** Bulk Data $export over the store; interrupted exports resume when the app is ready. */
+function createBulkExport(app: FastifyInstance, config: Config, store: JobStore, cwd: string): BulkExportService {
+  const bulk = new BulkExportService({
+    store,
+    dataDir: resolve(cwd, config.dataDir),
+    maxFileResources: config.export.maxFileResources,
+    retryAfterSeconds: config.export.retryAfterSeconds,
+    requiresAccessToken: config.auth.mode === 'smart',
+    log: app.log,
+  });
+  app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));
+  return bulk;
 }
 
 const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, MIGRATION_READ_SCOPE, MIGRATION_WRITE_SCOPE, 'system/*.*'];
@@ -136,12 +152,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerFhirOperationRoutes(app, operations);
   const store = deps.store ?? (await openServiceStore(config, cwd));
   const migrations = buildMigrations(app, config, store, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd });
-  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes), then close the store.
+  const bulk = createBulkExport(app, config, store, cwd);
+  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and exports, then close the store.
   app.addHook('onClose', async () => {
     await migrations.close();
+    await bulk.close();
     if (!deps.store) await store.close();
   });
   registerMigrationRoutes(app, migrations);
+  registerBulkExportRoutes(app, bulk, { publicUrl: config.http.publicUrl });
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

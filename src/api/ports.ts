@@ -1,5 +1,6 @@
 import type { Job, JobState, MigrationRequest } from '../jobs/index.ts';
 import type { ConceptMapSelector, TranslateRequest, TranslateResult } from '../mapping/index.ts';
+import type { ExportFileStream, ExportStatus, KickOffInput } from '../bulk/index.ts';
 
 /**
  * What the routes call. The composition root (app.ts) passes implementations in; api/ never
@@ -44,4 +45,13 @@ export interface MigrationsPort {
   cancel(jobId: string): Promise<Job>;
   resume(jobId: string): Promise<Job>;
   rollback(jobId: string): Promise<unknown>;
+}
+
+/** Bulk Data `$export` (src/bulk's BulkExportService); app.ts passes it in. */
+export interface BulkExportPort {
+  kickOff(input: KickOffInput): Promise<{ readonly id: string }>;
+  status(exportId: string, baseUrl: string): Promise<ExportStatus>;
+  cancel(exportId: string): Promise<void>;
+  openFile(exportId: string, name: string): Promise<ExportFileStream>;
+  group(groupId: string): Promise<fhir4.Group>;
 }

@@ -45,6 +45,15 @@ export const CONFIG_SCHEMA = {
         keepAliveTimeoutMs: { type: 'integer', minimum: 1, default: 72_000 },
       },
     },
+    export: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxFileResources: { type: 'integer', minimum: 1, default: 50_000 },
+        retryAfterSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 2 },
+      },
+    },
     rateLimit: {
       type: 'object',
       additionalProperties: false,
@@ -104,6 +113,15 @@ export interface Config {
   readonly http: HttpConfig;
   readonly rateLimit: RateLimitConfig;
   readonly auth: AuthConfig;
+  readonly export: ExportConfig;
+}
+
+/** Bulk Data `$export` (files go under `dataDir/exports/{id}/`). */
+export interface ExportConfig {
+  /** Resources per NDJSON file; a type with more is split into `Type-1.ndjson`, `Type-2.ndjson`, … */
+  readonly maxFileResources: number;
+  /** Seconds a client is told to wait between status polls (`Retry-After`); polling sooner gets 429. 0: no throttle. */
+  readonly retryAfterSeconds: number;
 }
 
 /** The migration routes: what a request may touch on this machine, and how many jobs run at once. */
@@ -176,6 +194,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_BODY_LIMIT_BYTES: 'http.bodyLimitBytes',
   FHIRMIG_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
   FHIRMIG_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',
+  FHIRMIG_EXPORT_MAX_FILE_RESOURCES: 'export.maxFileResources',
+  FHIRMIG_EXPORT_RETRY_AFTER_SECONDS: 'export.retryAfterSeconds',
   FHIRMIG_RATE_LIMIT_ENABLED: 'rateLimit.enabled',
   FHIRMIG_RATE_LIMIT_MAX: 'rateLimit.max',
   FHIRMIG_RATE_LIMIT_WINDOW_MS: 'rateLimit.timeWindowMs',

@@ -67,6 +67,12 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_AUTH_JWKS: { status: 503, retryable: true, issueCode: 'transient', summary: 'A registered client\'s jwksUrl could not be fetched or is not a JWKS; the token request is refused until it can be.' },
   FHIRMIG_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, issueCode: 'transient', summary: 'The job store (SQLite file or PostgreSQL) cannot be opened, reached or locked; the job pauses, nothing is lost.' },
   FHIRMIG_ERR_STORE_VERSION: { status: 500, retryable: false, issueCode: 'not-supported', summary: 'The job store\'s schema is newer than this release knows; upgrade fhir-migrate before opening it.' },
+  FHIRMIG_ERR_BULK_ASYNC_REQUIRED: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A Bulk Data $export kick-off lacks the `Prefer: respond-async` header (Bulk Data IG v2 kick-off request).' },
+  FHIRMIG_ERR_BULK_PARAMETER: { status: 400, retryable: false, issueCode: 'not-supported', summary: 'A $export parameter is invalid, or unsupported under `Prefer: handling=strict` (the parameter is named).' },
+  FHIRMIG_ERR_BULK_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No Bulk Data export (or export file) with that id: never started, or cancelled/deleted.' },
+  FHIRMIG_ERR_BULK_TOO_FAST: { status: 429, retryable: true, issueCode: 'throttled', summary: 'An export status was polled before the Retry-After it was given had passed.' },
+  FHIRMIG_ERR_BULK_FAILED: { status: 500, retryable: false, issueCode: 'exception', summary: 'A Bulk Data export failed; the status request answers with the cause.' },
+  FHIRMIG_ERR_BULK_GROUP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No Group with that id: a Group is a migration\'s cohort (Group id = job id) of a live (not dry-run, not rolled-back) job.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

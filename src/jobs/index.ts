@@ -22,6 +22,8 @@ export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './m
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';
 export type { MigrationRequest } from './model/migration-request.ts';
+export { EMPTY_EXPORT_PROGRESS, EXPORT_STATES } from './model/export.ts';
+export type { CreateExportInput, ExportProgress, ExportRecord, ExportState, ExportUpdate, ListExportsOptions } from './model/export.ts';
 
 export { ALL_PHASE, planMigration, scopePatients } from './planner/planner.ts';
 export { runJob } from './runner/runner.ts';

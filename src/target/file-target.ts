@@ -51,6 +51,16 @@ export class FileTarget implements Target {
     return line === undefined ? undefined : (JSON.parse(line) as fhir4.Resource);
   }
 
+  async readMany(resourceType: string, ids: readonly string[]): Promise<fhir4.Resource[]> {
+    const lines = await this.#load(resourceType);
+    const found: fhir4.Resource[] = [];
+    for (const id of ids) {
+      const line = lines.get(id);
+      if (line !== undefined) found.push(JSON.parse(line) as fhir4.Resource);
+    }
+    return found;
+  }
+
   /** NDJSON files keep no versions: `versionId` is compared with the stored meta.versionId, if any. */
   delete(resourceType: string, id: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
     return this.#serialized(async () => {

@@ -6,6 +6,10 @@ import { parseTransactionResponse, serializeChunk } from './transaction.ts';
 import { createWriteSession, summarizeSession } from './target.ts';
 import type { DeleteOptions, DeleteOutcome, EntryResult, Target, WriteResult, WriteSession } from './target.ts';
 
+/** Ids per `_id` search (keeps the URL well under 8 KB with UUIDs) and searches in flight. */
+const READ_BATCH = 100;
+const READ_CONCURRENCY = 4;
+
 /**
  * A FHIR server as a target. Chunks go one transaction at a time in dependency order; each
  * chunk is retried on its own (FhirClient), so a retry never re-sends a chunk that landed, and a
@@ -54,6 +58,43 @@ export class HttpTarget implements Target {
     if (response.status === 404 || response.status === 410) return undefined;
     this.#expectOk(response.status, response.body, `read ${resourceType}/${id}`);
     return response.body as fhir4.Resource;
+  }
+
+  /** Batches of READ_BATCH ids, READ_CONCURRENCY requests at a time; each batch follows its `next` links. */
+  async readMany(resourceType: string, ids: readonly string[]): Promise<fhir4.Resource[]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += READ_BATCH) batches.push(ids.slice(i, i + READ_BATCH));
+    const found: fhir4.Resource[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next++] as string[];
+        found.push(...(await this.#searchIds(resourceType, batch)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, batches.length) }, worker));
+    return found;
+  }
+
+  async #searchIds(resourceType: string, ids: readonly string[]): Promise<fhir4.Resource[]> {
+    const found: fhir4.Resource[] = [];
+    let path: string | undefined = `${resourceType}?${new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) }).toString()}`;
+    for (let page = 0; path !== undefined && page < ids.length + 1; page++) {
+      const response = await this.client.request({ method: 'GET', path });
+      this.#expectOk(response.status, response.body, `search ${resourceType} by _id`);
+      const bundle = response.body as fhir4.Bundle | undefined;
+      for (const entry of bundle?.entry ?? []) if (entry.resource?.resourceType === resourceType) found.push(entry.resource);
+      path = this.#relative(bundle?.link?.find((l) => l.relation === 'next')?.url);
+    }
+    return found;
+  }
+
+  /** A `next` link relative to the base (servers give absolute URLs); undefined when there is none. */
+  #relative(url: string | undefined): string | undefined {
+    if (!url) return undefined;
+    const base = `${this.client.baseUrl}/`;
+    if (url.startsWith(base)) return url.slice(base.length);
+    throw new MigrateError('FHIRMIG_ERR_TARGET_RESPONSE', 'The target gave a next link outside its base URL');
   }
 
   async delete(resourceType: string, id: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {

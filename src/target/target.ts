@@ -68,6 +68,12 @@ export interface Target {
   /** The current resource, or undefined when it is not there. */
   read(resourceType: string, id: string): Promise<fhir4.Resource | undefined>;
   /**
+   * The current resources of one type with these ids, in batches (http: `GET Type?_id=a,b,…`
+   * pages; file: one pass over the type's NDJSON). Ids not on the target are left out; order is
+   * not kept. For exports: one request per batch instead of one per resource.
+   */
+  readMany(resourceType: string, ids: readonly string[]): Promise<fhir4.Resource[]>;
+  /**
    * Deletes a resource. With `versionId` (what the job wrote) a resource changed since then is
    * left alone and reported as `changed` (rollback reports it instead of deleting it).
    */

@@ -54,9 +54,14 @@ describe('service routes: probes, metrics, CapabilityStatement, OpenAPI', () => 
     expect(statement).toMatchObject({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: '4.0.1', software: { name: 'fhir-migrate', version: '0.1.0' } });
     expect(statement.format).toEqual(['json', 'application/fhir+json']);
     const rest = statement.rest?.[0];
-    expect(rest?.operation).toEqual([{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }]);
-    expect(rest?.resource?.map((r) => `${r.type}/$${r.operation?.[0]?.name}`)).toEqual(['ConceptMap/$translate', 'StructureMap/$transform']);
-    expect(JSON.stringify(statement)).not.toContain('export');
+    expect(rest?.operation).toEqual([
+      { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+      { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' },
+    ]);
+    expect(rest?.resource?.map((r) => `${r.type}/$${r.operation?.[0]?.name}`)).toEqual(['ConceptMap/$translate', 'Group/$export', 'Patient/$export', 'StructureMap/$transform']);
+    // Bulk Data IG v2.0.0 server CapabilityStatement; Group read for the migration cohorts.
+    expect(statement.instantiates).toEqual(['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data']);
+    expect(rest?.resource?.find((r) => r.type === 'Group')?.interaction).toEqual([{ code: 'read' }]);
     expect(rest?.security).toBeUndefined();
   });
 

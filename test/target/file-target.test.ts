@@ -77,3 +77,16 @@ describe('file:DIR target', () => {
     expect(() => createTarget('ftp://x')).toThrow(/Unknown target/);
   });
 });
+
+describe('file:DIR target: readMany', () => {
+  it('reads the requested ids of a type in one pass over its NDJSON file', async () => {
+    const target = createTarget(`file:${dir}`);
+    const { resources, bundle } = bundleFor('m1');
+    await target.write(bundle);
+    const observations = resources.filter((r) => r.resource.resourceType === 'Observation').map((r) => r.resource);
+    const wanted = [observations[0]?.id as string, 'not-there', observations[3]?.id as string];
+    const found = await createTarget(`file:${dir}`).readMany('Observation', wanted);
+    expect(found).toEqual([observations[0], observations[3]]);
+    expect(await target.readMany('Condition', ['x'])).toEqual([]);
+  });
+});

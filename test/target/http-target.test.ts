@@ -181,3 +181,26 @@ describe('HttpTarget read / delete / count', () => {
     expect(await target.delete('MedicationRequest', med?.id as string, { versionId: med?.versionId as string })).toBe('deleted');
   });
 });
+
+describe('HttpTarget.readMany: batch reads for exports', () => {
+  it('reads many ids of a type with one `_id` search per 100 ids, leaving out ids the target does not hold', async () => {
+    const written: string[] = [];
+    for (const key of ['r1', 'r2', 'r3']) {
+      const result = await target.write(patientBundle(key, 'put').bundle);
+      written.push(...result.entries.filter((e) => e.resourceType === 'Observation').map((e) => e.id as string));
+    }
+    expect(written).toHaveLength(18);
+    const missing = Array.from({ length: 200 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const before = server.requestCount();
+    const found = await target.readMany('Observation', [...missing.slice(0, 100), ...written, ...missing.slice(100)]);
+    expect(server.requestCount() - before).toBe(3);
+    expect(found.map((r) => r.id).sort()).toEqual([...written].sort());
+    expect(found.every((r) => r.resourceType === 'Observation' && r.meta?.versionId)).toBe(true);
+  });
+
+  it('answers an empty list without a request', async () => {
+    const before = server.requestCount();
+    expect(await target.readMany('Patient', [])).toEqual([]);
+    expect(server.requestCount()).toBe(before);
+  });
+});

@@ -1,6 +1,8 @@
 import type { ServiceInfo } from '../ports.ts';
 
 const OPERATION = 'http://hl7.org/fhir/OperationDefinition/';
+/** Bulk Data Access IG v2.0.0 OperationDefinitions and its server CapabilityStatement. */
+const BULK = 'http://hl7.org/fhir/uv/bulkdata/';
 
 export interface CapabilityOptions {
   readonly info: ServiceInfo;
@@ -20,17 +22,23 @@ function security(tokenUrl: string | undefined): fhir4.CapabilityStatementRestSe
 
 /**
  * The R4 CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html) of what is served
- * now: $validate, ConceptMap/$translate, StructureMap/$transform. Export and migrations join it
- * when their routes land; nothing unimplemented is advertised.
+ * now: $validate, ConceptMap/$translate, StructureMap/$transform, and Bulk Data $export at system,
+ * Patient and Group level (with Group read). Migrations join it when their routes land; nothing
+ * unimplemented is advertised.
  */
 export function buildCapabilityStatement(options: CapabilityOptions): fhir4.CapabilityStatement {
   const rest: fhir4.CapabilityStatementRest = {
     mode: 'server',
     resource: [
       { type: 'ConceptMap', operation: [{ name: 'translate', definition: `${OPERATION}ConceptMap-translate` }] },
+      { type: 'Group', interaction: [{ code: 'read' }], operation: [{ name: 'export', definition: `${BULK}OperationDefinition/group-export` }] },
+      { type: 'Patient', operation: [{ name: 'export', definition: `${BULK}OperationDefinition/patient-export` }] },
       { type: 'StructureMap', operation: [{ name: 'transform', definition: `${OPERATION}StructureMap-transform` }] },
     ],
-    operation: [{ name: 'validate', definition: `${OPERATION}Resource-validate` }],
+    operation: [
+      { name: 'validate', definition: `${OPERATION}Resource-validate` },
+      { name: 'export', definition: `${BULK}OperationDefinition/export` },
+    ],
   };
   const restSecurity = security(options.tokenUrl);
   if (restSecurity) rest.security = restSecurity;
@@ -40,6 +48,7 @@ export function buildCapabilityStatement(options: CapabilityOptions): fhir4.Capa
     date: options.info.startedAt.toISOString(),
     publisher: 'fhir-migrate',
     kind: 'instance',
+    instantiates: [`${BULK}CapabilityStatement/bulk-data`],
     software: { name: options.info.name, version: options.info.version },
     implementation: { description: 'fhir-migrate service', url: `${options.baseUrl}/fhir` },
     fhirVersion: '4.0.1',

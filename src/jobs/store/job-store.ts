@@ -1,5 +1,6 @@
 import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../model/export-file.ts';
+import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../model/export.ts';
 import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../model/id-map.ts';
 import type { CreateJobOptions, Job, JobProgressDelta, JobSpec, ListJobsOptions, TransitionOptions } from '../model/job.ts';
 import type { JobState } from '../model/job-state.ts';
@@ -67,6 +68,18 @@ export interface JobStore {
   // Export files
   registerExportFile(file: ExportFileInput): Promise<ExportFile>;
   listExportFiles(exportId: string): Promise<ExportFile[]>;
+  /** Forgets an export's files (a restarted export writes them again); returns how many. */
+  deleteExportFiles(exportId: string): Promise<number>;
+
+  // Bulk Data exports (state survives a restart)
+  createExport(input: CreateExportInput): Promise<ExportRecord>;
+  /** Throws FHIRMIG_ERR_BULK_NOT_FOUND (404). */
+  getExport(exportId: string): Promise<ExportRecord>;
+  /** Throws FHIRMIG_ERR_BULK_NOT_FOUND when the export was deleted. */
+  updateExport(exportId: string, update: ExportUpdate): Promise<ExportRecord>;
+  listExports(options?: ListExportsOptions): Promise<ExportRecord[]>;
+  /** Deletes the export and its file rows; false when it was not there. */
+  deleteExport(exportId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

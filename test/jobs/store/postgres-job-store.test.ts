@@ -37,7 +37,7 @@ gate('postgres job store', () => {
     await admin.connect();
     try {
       const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations`);
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await admin.end();
     }

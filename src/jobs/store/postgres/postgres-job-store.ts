@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
+import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../../model/export.ts';
 import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
 import type { CreateJobOptions, Job, JobProgressDelta, JobSpec, ListJobsOptions, TransitionOptions } from '../../model/job.ts';
 import type { JobState } from '../../model/job-state.ts';
@@ -11,6 +12,7 @@ import type { JobStore, JobStoreOptions } from '../job-store.ts';
 import { jobNotFound, pageSize, progressDeltaColumns, toJob } from '../shared.ts';
 import { PostgresConnection, migratePostgres, queryRows } from './postgres-connection.ts';
 import type { PostgresConnectionOptions, Queryable } from './postgres-connection.ts';
+import * as exportRows from './postgres-exports.ts';
 import * as records from './postgres-records.ts';
 import * as tasks from './postgres-tasks.ts';
 
@@ -161,6 +163,30 @@ export class PostgresJobStore implements JobStore {
 
   async listExportFiles(exportId: string): Promise<ExportFile[]> {
     return records.listExportFiles(this.connection, exportId);
+  }
+
+  async deleteExportFiles(exportId: string): Promise<number> {
+    return exportRows.deleteExportFiles(this.connection, exportId);
+  }
+
+  async createExport(input: CreateExportInput): Promise<ExportRecord> {
+    return exportRows.createExport(this.connection, input, this.now());
+  }
+
+  async getExport(exportId: string): Promise<ExportRecord> {
+    return exportRows.getExport(this.connection, exportId);
+  }
+
+  async updateExport(exportId: string, update: ExportUpdate): Promise<ExportRecord> {
+    return exportRows.updateExport(this.connection, exportId, update, this.now());
+  }
+
+  async listExports(options: ListExportsOptions = {}): Promise<ExportRecord[]> {
+    return exportRows.listExports(this.connection, options);
+  }
+
+  async deleteExport(exportId: string): Promise<boolean> {
+    return exportRows.deleteExport(this.connection, exportId);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { exportsTableSql } from '../export-rows.ts';
 import type { Migration } from '../shared.ts';
 
 /**
@@ -101,4 +102,6 @@ CREATE TABLE export_files (
 CREATE INDEX export_files_export ON export_files (export_id, id);
 `,
   },
+  // 2: Bulk Data $export state (restart-safe exports).
+  { version: 2, sql: exportsTableSql('INTEGER') },
 ];
