@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -13,16 +15,20 @@ import {
   registerErrorHandling,
   registerFhirOperationRoutes,
   registerHttpMetrics,
+  registerIntakeRoutes,
   registerOpenApi,
   PhiSafeLogController,
   registerSecurityPlugins,
   registerServiceRoutes,
 } from './api/index.ts';
-import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
+import type { FhirOperationsPort, IntakePort, ServiceInfo } from './api/index.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
-import { createFhirOperations, loadServiceContext, readPackageVersion } from './runtime/index.ts';
+import { jobStoreOptionsFromLocation, openJobStore } from './jobs/index.ts';
+import type { JobStore } from './jobs/index.ts';
+import { createFhirOperations, loadIntake, loadServiceContext, readPackageVersion } from './runtime/index.ts';
+import type { ServiceContext } from './runtime/index.ts';
 
 /** What the composition root can be handed instead of building it (tests, the CLI). */
 export interface AppDeps {
@@ -36,17 +42,42 @@ export interface AppDeps {
   readonly packageRoot?: string;
   /** Seconds since the epoch, for token checks in tests. */
   readonly now?: () => number;
+  /** The job store (audit log); default: opened from `store.*` when a feature needs it. */
+  readonly store?: JobStore;
+  /** Bundle intake; default: built from `intake.*` when `intake.target` is set. */
+  readonly intake?: IntakePort;
 }
 
 const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, 'system/*.*'];
 
-function loadOperations(config: Config, cwd: string, log: Logger): FhirOperationsPort {
+function loadContext(config: Config, cwd: string, log: Logger): ServiceContext {
   const { mapsDir, conceptMapDirs, profileDirs, igDirs, modelDirs } = config;
   const context = loadServiceContext({ mapsDir, conceptMapDirs, profileDirs, igDirs, modelDirs, cwd });
   for (const dir of context.missingDirs) log.warn({ dir }, 'configured folder does not exist; skipped');
   for (const { file, error } of context.mapErrors) log.error({ file, code: error.code, location: error.location }, 'map failed to load; the service is not ready');
   log.info({ ...context.counts, loadMillis: context.loadMillis }, 'conformance context and maps loaded');
-  return createFhirOperations(context);
+  return context;
+}
+
+/** The job store the service writes its audit log to: `deps.store`, else opened from `store.*` (SQLite under dataDir by default). */
+export async function openServiceStore(config: Config, deps: AppDeps, cwd: string): Promise<{ store: JobStore; owned: boolean }> {
+  if (deps.store) return { store: deps.store, owned: false };
+  const location = config.store.kind === 'postgres' ? config.store.url ?? '' : resolve(cwd, config.dataDir, config.store.path);
+  if (config.store.kind === 'sqlite') mkdirSync(dirname(location), { recursive: true });
+  return { store: await openJobStore(jobStoreOptionsFromLocation(location)), owned: true };
+}
+
+/** Bundle intake when `intake.target` is configured (or injected); its target and owned store close with the app. */
+async function buildIntake(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string, context: () => ServiceContext, version: string): Promise<IntakePort | undefined> {
+  if (deps.intake || !config.intake.target) return deps.intake;
+  const { store, owned } = await openServiceStore(config, deps, cwd);
+  const intake = loadIntake(context(), { ...config.intake, target: config.intake.target, cwd, version, store });
+  app.addHook('onClose', async () => {
+    await intake.target.close();
+    if (owned) await store.close();
+  });
+  app.log.info({ target: intake.target.kind, mapSets: intake.mapSets }, 'bundle intake forwards to the configured target');
+  return intake.service;
 }
 
 /** Start-up warnings for settings that leave the service open, locked, or trusting the Host header. */
@@ -67,7 +98,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const cwd = deps.cwd ?? process.cwd();
   const logger = createLogger({ level: config.logLevel }, deps.logStream);
   const info: ServiceInfo = { name: 'fhir-migrate', version: readPackageVersion(deps.packageRoot ?? cwd), startedAt: new Date(), publicUrl: config.http.publicUrl };
-  const operations = deps.operations ?? loadOperations(config, cwd, logger);
+  let context: ServiceContext | undefined;
+  const loadedContext = () => (context ??= loadContext(config, cwd, logger));
+  const operations = deps.operations ?? createFhirOperations(loadedContext());
   const app: FastifyInstance = Fastify({
     // Typed as Fastify's logger interface so that the instance is a plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
@@ -89,8 +122,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (tokens) registerAuthHook(app, tokens);
   warnAboutAuth(app, config);
 
-  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
+  const intake = await buildIntake(app, config, deps, cwd, loadedContext, info.version);
+  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined, intake: intake !== undefined });
   registerFhirOperationRoutes(app, operations);
+  registerIntakeRoutes(app, intake);
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

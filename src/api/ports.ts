@@ -30,3 +30,22 @@ export interface ServiceInfo {
   /** Base URL clients reach the service at, when configured (else derived from each request). */
   readonly publicUrl: string | undefined;
 }
+
+/** What an intake answers: a status and a FHIR resource (a response Bundle or an OperationOutcome). */
+export interface IntakeReplyPort {
+  readonly status: number;
+  readonly resource: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ConvertCall {
+  readonly inputType: 'hl7v2' | 'ccda';
+  readonly text: string;
+  readonly mapSet?: string;
+}
+
+/** Pipeline intake (`POST /fhir`, `POST /fhir/$convert`); undefined in app.ts when no intake target is configured. */
+export interface IntakePort {
+  submit(bundle: unknown): Promise<IntakeReplyPort>;
+  convert(call: ConvertCall): Promise<IntakeReplyPort>;
+}

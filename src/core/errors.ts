@@ -64,6 +64,10 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_JOB_LEASE_LOST: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A worker completed or failed a task it no longer holds (its lease expired and another worker claimed it).' },
   FHIRMIG_ERR_STORE_UNAVAILABLE: { status: 503, retryable: true, issueCode: 'transient', summary: 'The job store (SQLite file or PostgreSQL) cannot be opened, reached or locked; the job pauses, nothing is lost.' },
   FHIRMIG_ERR_STORE_VERSION: { status: 500, retryable: false, issueCode: 'not-supported', summary: 'The job store\'s schema is newer than this release knows; upgrade fhir-migrate before opening it.' },
+  FHIRMIG_ERR_INTAKE_NOT_CONFIGURED: { status: 503, retryable: false, issueCode: 'not-supported', summary: 'Bundle intake (`POST /fhir`, `$convert`) has no forwarding target: set intake.target.url.' },
+  FHIRMIG_ERR_INTAKE_BUNDLE: { status: 400, retryable: false, issueCode: 'invalid', summary: 'The posted Bundle cannot be taken in: not a transaction or batch, or an entry without a resource, with an unsupported method or a request.url that does not fit the resource (the entry is named).' },
+  FHIRMIG_ERR_INTAKE_INPUT: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A `$convert` request lacks its input, names an unknown inputType or map set, or holds more than one message or document.' },
+  FHIRMIG_ERR_INTAKE_UNMAPPED: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'The map set has no map (and no skip rule) for the message or document type given to `$convert`.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,3 +15,6 @@ export {
   loadR4StructureDefinitions, r4DefinitionsLoadMillis, loadStructureDefinitions, loadConceptMaps, loadMapFile, loadSiblingMaps, buildMappingContext,
 } from './mapping-context.ts';
 export type { MappingContext, MappingContextOptions } from './mapping-context.ts';
+export { loadIntake } from './intake-loader.ts';
+export type { IntakeAuthOptions, IntakeOptions, LoadedIntake } from './intake-loader.ts';
+export { loadIntakeMapSet } from './intake-map-sets.ts';

@@ -1,0 +1,41 @@
+import { isMigrateError } from '../core/index.ts';
+import { recordJobStep } from '../jobs/index.ts';
+import type { AuditOutcome } from '../provenance/index.ts';
+import type { IntakeDeps, IntakeLineage, IntakeReply } from './types.ts';
+
+/** Facts about one intake for its AuditEvent (no PHI: counts, codes, ids, hashes). */
+export type IntakeFacts = Record<string, string | number | boolean>;
+
+export interface IntakeRun {
+  readonly reply: IntakeReply;
+  readonly facts: IntakeFacts;
+}
+
+/**
+ * Runs one intake and appends its AuditEvent to the store's hash-chained audit log (DESIGN.md §5:
+ * the same audit guarantees as a migration), whether it was forwarded, refused or failed; a
+ * failure is recorded with its error code, then rethrown for the error handler.
+ */
+export async function audited(deps: IntakeDeps, lineage: IntakeLineage, kind: string, run: () => Promise<IntakeRun>): Promise<IntakeReply> {
+  const record = (outcome: AuditOutcome, description: string, facts: IntakeFacts) => recordJobStep({
+    store: deps.store,
+    jobId: lineage.intakeId,
+    step: 'intake',
+    device: deps.device,
+    outcome,
+    description,
+    details: { kind, ...facts },
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  let result: IntakeRun;
+  try {
+    result = await run();
+  } catch (error) {
+    const code = isMigrateError(error) ? error.code : 'FHIRMIG_ERR_CORE_INTERNAL';
+    await record('serious-failure', code, { status: isMigrateError(error) ? error.status : 500 });
+    throw error;
+  }
+  const { status } = result.reply;
+  await record(status < 300 ? 'success' : 'minor-failure', `${kind}: HTTP ${status}`, { ...result.facts, status });
+  return result.reply;
+}
