@@ -23,17 +23,22 @@ type TakeTransaction = (deps: IntakeDeps, lineage: IntakeLineage, bundle: fhir4.
  * Provenance whose entities are the SourceRefs: MSH-10 + segment, document id + entry).
  */
 export async function convertMessage(deps: IntakeDeps, input: ConvertInput, lineageFor: LineageFor, take: TakeTransaction): Promise<IntakeReply> {
+  const hash = createHash('sha256').update(input.text).digest('hex');
+  const lineage = lineageFor([{ source: SOURCE, kind: input.inputType, locator: `sha256:${hash}` }], { activity: 'migrate' });
+  return audited(deps, lineage, 'intake.convert', async () => {
+    const mapSet = selectMapSet(deps, input);
+    const record = await parseOne(input);
+    const facts = { inputType: input.inputType, messageType: record.ref.kind, mapSet: mapSet.id, inputHash: hash };
+    const run = await mapAndTake(deps, { ...lineage, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, mapSet, record, hash, take);
+    return { reply: run.reply, facts: { ...facts, ...run.facts } };
+  });
+}
+
+function selectMapSet(deps: IntakeDeps, input: ConvertInput): MapSet {
   const name = input.mapSet ?? input.inputType;
   const mapSet = deps.mapSets.get(name);
   if (!mapSet) throw new MigrateError('FHIRMIG_ERR_INTAKE_INPUT', `$convert: no map set "${name}" is configured (intake.mapSets: ${[...deps.mapSets.keys()].join(', ') || 'none'}).`);
-  const hash = createHash('sha256').update(input.text).digest('hex');
-  const lineage = lineageFor([{ source: SOURCE, kind: input.inputType, locator: `sha256:${hash}` }], { activity: 'migrate', mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } });
-  return audited(deps, lineage, 'intake.convert', async () => {
-    const record = await parseOne(input);
-    const facts = { inputType: input.inputType, messageType: record.ref.kind, mapSet: mapSet.id, inputHash: hash };
-    const run = await mapAndTake(deps, lineage, mapSet, record, hash, take);
-    return { reply: run.reply, facts: { ...facts, ...run.facts } };
-  });
+  return mapSet;
 }
 
 async function parseOne(input: ConvertInput): Promise<SourceRecord> {

@@ -28,11 +28,12 @@ export function createIntakeService(deps: IntakeDeps): IntakeService {
   });
   return {
     async submit(body) {
-      const bundle = asIntakeBundle(body);
-      const hash = createHash('sha256').update(canonicalJson(bundle)).digest('hex');
-      const lineage = lineageFor(bundleSources(bundle, hash));
-      const facts = { bundleType: bundle.type, entries: bundle.entry?.length ?? 0, bundleHash: hash };
-      return audited(deps, lineage, `intake.${bundle.type}`, async () => {
+      const hash = createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+      const lineage = lineageFor(bundleSources(body as fhir4.Bundle, hash));
+      const type = String((body as fhir4.Bundle | undefined)?.type ?? 'none');
+      return audited(deps, lineage, `intake.${type}`, async () => {
+        const bundle = asIntakeBundle(body);
+        const facts = { bundleType: bundle.type, entries: bundle.entry?.length ?? 0, bundleHash: hash };
         const run = bundle.type === 'transaction' ? await takeTransaction(deps, lineage, bundle, hash) : await takeBatch(deps, lineage, bundle, hash);
         return { reply: run.reply, facts: { ...facts, ...run.facts } };
       });
@@ -55,7 +56,7 @@ function asIntakeBundle(body: unknown): fhir4.Bundle & { type: 'transaction' | '
 /** The Bundle as received: its hash, and its identifier when it has one (Provenance.entity, role source). */
 function bundleSources(bundle: fhir4.Bundle, hash: string): SourceRef[] {
   const sources: SourceRef[] = [{ source: INTAKE_SOURCE, kind: 'Bundle', locator: `sha256:${hash}` }];
-  const id = bundle.identifier;
+  const id = bundle?.identifier;
   if (id?.value) sources.push({ source: INTAKE_SOURCE, kind: 'Bundle', locator: `${id.system ?? ''}|${id.value}` });
   return sources;
 }
