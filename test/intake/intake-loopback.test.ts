@@ -191,6 +191,34 @@ describe('transaction semantics: all or nothing', () => {
   });
 });
 
+describe('transaction limits and target refusals', () => {
+  const many = (n: number, prefix: string) => ({
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: Array.from({ length: n }, (_, i) => ({ resource: patient(`${prefix}-${i}`), request: { method: 'POST', url: 'Patient' } })),
+  });
+
+  it('48 entries fit one medplum transaction (50 PUTs less the Device and the Provenance); 49 → 422 FHIRMIG_ERR_TARGET_CHUNKING, nothing sent', async () => {
+    const before = proxy.forwardedCount();
+    const refused = await post('/fhir', many(49, 'L'));
+    expect(refused.statusCode).toBe(422);
+    expect(issueCode(refused.body)).toBe('FHIRMIG_ERR_TARGET_CHUNKING');
+    expect(proxy.forwardedCount()).toBe(before);
+    const fits = await post('/fhir', many(48, 'M'));
+    expect(fits.statusCode).toBe(200);
+    expect(proxy.forwardedCount()).toBe(before + 1);
+    expect((fits.json() as fhir4.Bundle).entry).toHaveLength(48);
+  });
+
+  it('the target refusing the transaction (HTTP 400) → 422 FHIRMIG_ERR_TARGET_REJECTED carrying the target\'s issue', async () => {
+    proxy.enqueue({ kind: 'status', status: 400 });
+    const reply = await post('/fhir', many(1, 'R'));
+    expect(reply.statusCode).toBe(422);
+    expect(issueCode(reply.body)).toBe('FHIRMIG_ERR_TARGET_REJECTED');
+    expect(reply.json().issue.map((i: fhir4.OperationOutcomeIssue) => i.diagnostics)).toContain('injected 400');
+  });
+});
+
 describe('POST /fhir with a batch: every entry on its own', () => {
   it('the invalid entry gets its own 422 with an OperationOutcome; the others are written', async () => {
     const bundle = {
