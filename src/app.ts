@@ -71,7 +71,13 @@ export async function openServiceStore(config: Config, deps: AppDeps, cwd: strin
 async function buildIntake(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string, context: () => ServiceContext, version: string): Promise<IntakePort | undefined> {
   if (deps.intake || !config.intake.target) return deps.intake;
   const { store, owned } = await openServiceStore(config, deps, cwd);
-  const intake = loadIntake(context(), { ...config.intake, target: config.intake.target, cwd, version, store });
+  let intake: ReturnType<typeof loadIntake>;
+  try {
+    intake = loadIntake(context(), { ...config.intake, target: config.intake.target, cwd, version, store });
+  } catch (error) {
+    if (owned) await store.close();
+    throw error;
+  }
   app.addHook('onClose', async () => {
     await intake.target.close();
     if (owned) await store.close();

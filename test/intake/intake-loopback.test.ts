@@ -33,6 +33,7 @@ let store: JobStore;
 let app: FastifyInstance;
 let dir: string;
 let intakes = 0;
+const logs = new LogSink();
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'intake-'));
@@ -40,7 +41,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy(server.url);
   store = openSqliteJobStore({ path: join(dir, 'jobs.sqlite') });
   const intake = { target: { url: proxy.url, profile: 'medplum', retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } } };
-  app = await buildApp(testConfig({ igDirs: [US_CORE], intake }), { cwd: ROOT, logStream: new LogSink(), store });
+  app = await buildApp(testConfig({ igDirs: [US_CORE], intake }), { cwd: ROOT, logStream: logs, store });
   await app.ready();
 }, 120_000);
 
@@ -328,5 +329,10 @@ describe('audit', () => {
     const failed = events.filter((e) => e.outcome === '8').map((e) => e.outcomeDesc);
     expect(failed).toEqual(expect.arrayContaining(['FHIRMIG_ERR_TARGET_UNAVAILABLE', 'FHIRMIG_ERR_SOURCE_PARSE', 'FHIRMIG_ERR_INTAKE_UNMAPPED', 'FHIRMIG_ERR_INTAKE_BUNDLE', 'FHIRMIG_ERR_INTAKE_INPUT']));
     expect(JSON.stringify(intakeEntries)).not.toContain('Intake');
+  });
+
+  it('the request log names routes and codes, never record content (STYLE.md rule 10)', () => {
+    expect(logs.text).toContain('"/fhir/$convert"');
+    for (const phi of ['Intake', 'T-1', 'Huckleberry', 'Finn', '19630815']) expect(logs.text).not.toContain(phi);
   });
 });
