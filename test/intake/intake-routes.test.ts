@@ -42,6 +42,11 @@ describe('without an intake target', () => {
     expect(response.json().issue[0].diagnostics).toContain('intake.target.url');
   });
 
+  it('the OpenAPI document lists both routes (generated from their schemas)', async () => {
+    const paths = Object.keys((await app.inject({ method: 'GET', url: '/documentation/json' })).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/fhir', '/fhir/$convert']));
+  });
+
   it('the CapabilityStatement advertises neither transaction/batch nor $convert', async () => {
     const rest = (await app.inject({ method: 'GET', url: '/fhir/metadata' })).json().rest[0];
     expect(rest.interaction).toBeUndefined();
