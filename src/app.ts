@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -25,7 +25,7 @@ import type { FhirOperationsPort, IntakePort, ServiceInfo } from './api/index.ts
 import type { Config } from './config/index.ts';
 import { createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
-import { jobStoreOptionsFromLocation, openJobStore } from './jobs/index.ts';
+import { openJobStore } from './jobs/index.ts';
 import type { JobStore } from './jobs/index.ts';
 import { createFhirOperations, loadIntake, loadServiceContext, readPackageVersion } from './runtime/index.ts';
 import type { ServiceContext } from './runtime/index.ts';
@@ -42,7 +42,7 @@ export interface AppDeps {
   readonly packageRoot?: string;
   /** Seconds since the epoch, for token checks in tests. */
   readonly now?: () => number;
-  /** The job store (audit log); default: opened from `store.*` when a feature needs it. */
+  /** The job store; default: opened from `config.store` (and closed with the app). */
   readonly store?: JobStore;
   /** Bundle intake; default: built from `intake.*` when `intake.target` is set. */
   readonly intake?: IntakePort;
@@ -59,18 +59,20 @@ function loadContext(config: Config, cwd: string, log: Logger): ServiceContext {
   return context;
 }
 
-/** The job store the service writes its audit log to: `deps.store`, else opened from `store.*` (SQLite under dataDir by default). */
-export async function openServiceStore(config: Config, deps: AppDeps, cwd: string): Promise<{ store: JobStore; owned: boolean }> {
+/** The service's job store: `deps.store`, or the configured one (a relative SQLite path lives in dataDir). */
+export async function openServiceStore(config: Config, deps: Pick<AppDeps, 'store' | 'cwd'> = {}): Promise<{ store: JobStore; owned: boolean }> {
   if (deps.store) return { store: deps.store, owned: false };
-  const location = config.store.kind === 'postgres' ? config.store.url ?? '' : resolve(cwd, config.dataDir, config.store.path);
-  if (config.store.kind === 'sqlite') mkdirSync(dirname(location), { recursive: true });
-  return { store: await openJobStore(jobStoreOptionsFromLocation(location)), owned: true };
+  if (config.store.kind === 'postgres') return { store: await openJobStore({ backend: 'postgres', connectionString: config.store.url ?? '' }), owned: true };
+  const dataDir = resolve(deps.cwd ?? process.cwd(), config.dataDir);
+  const path = isAbsolute(config.store.path) ? config.store.path : resolve(dataDir, config.store.path);
+  mkdirSync(resolve(path, '..'), { recursive: true });
+  return { store: await openJobStore({ backend: 'sqlite', path }), owned: true };
 }
 
 /** Bundle intake when `intake.target` is configured (or injected); its target and owned store close with the app. */
 async function buildIntake(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string, context: () => ServiceContext, version: string): Promise<IntakePort | undefined> {
   if (deps.intake || !config.intake.target) return deps.intake;
-  const { store, owned } = await openServiceStore(config, deps, cwd);
+  const { store, owned } = await openServiceStore(config, { ...deps, cwd });
   let intake: ReturnType<typeof loadIntake>;
   try {
     intake = loadIntake(context(), { ...config.intake, target: config.intake.target, cwd, version, store });

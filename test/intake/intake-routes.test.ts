@@ -50,7 +50,7 @@ describe('without an intake target', () => {
   it('the CapabilityStatement advertises neither transaction/batch nor $convert', async () => {
     const rest = (await app.inject({ method: 'GET', url: '/fhir/metadata' })).json().rest[0];
     expect(rest.interaction).toBeUndefined();
-    expect(rest.operation.map((o: { name: string }) => o.name)).toEqual(['validate']);
+    expect(rest.operation.map((o: { name: string }) => o.name)).not.toContain('convert');
   });
 });
 
