@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -316,6 +316,31 @@ describe('POST /fhir/$convert', () => {
     expect(issueCode(reply.body)).toBe('FHIRMIG_ERR_INTAKE_INPUT');
     expect(reply.json().issue[0].diagnostics).toContain('hl7v2, ccda');
   });
+});
+
+describe('$convert over every HL7 v2 sample of the test data', () => {
+  it('each message ends as exactly one of: forwarded (transaction-response), skipped by a named rule, or refused with located issues', async () => {
+    const outcomes = { forwarded: 0, skipped: 0, refused: 0 };
+    for (const file of readdirSync(HL7).sort()) {
+      const reply = await post('/fhir/$convert', readFileSync(join(HL7, file)), { 'content-type': 'x-application/hl7-v2+er7' });
+      const body = reply.json() as fhir4.Bundle | fhir4.OperationOutcome;
+      if (reply.statusCode === 200 && body.resourceType === 'Bundle') {
+        expect(body.type).toBe('transaction-response');
+        expect((body.entry ?? []).every((e) => /^20[01]/.test(e.response?.status ?? ''))).toBe(true);
+        outcomes.forwarded++;
+      } else if (reply.statusCode === 200) {
+        expect((body as fhir4.OperationOutcome).issue[0]?.diagnostics).toMatch(/skipped by rule/);
+        outcomes.skipped++;
+      } else {
+        expect([400, 422]).toContain(reply.statusCode);
+        expect((body as fhir4.OperationOutcome).issue.slice(1).every((i) => i.expression?.[0]?.startsWith('Bundle.entry[') ?? true)).toBe(true);
+        outcomes.refused++;
+      }
+    }
+    process.stdout.write(`HL7 v2 samples through $convert: ${JSON.stringify(outcomes)}\n`);
+    expect(outcomes.forwarded).toBeGreaterThanOrEqual(50);
+    expect(outcomes.refused).toBeLessThanOrEqual(5);
+  }, 120_000);
 });
 
 describe('audit', () => {
