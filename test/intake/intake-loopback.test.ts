@@ -246,6 +246,18 @@ describe('POST /fhir with a batch: every entry on its own', () => {
   });
 });
 
+describe('a batch while the target is down', () => {
+  it('each valid entry answers 503 FHIRMIG_ERR_TARGET_UNAVAILABLE in its own response; the request itself is 200', async () => {
+    proxy.down({ requests: 20 });
+    const reply = await post('/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ resource: patient('D-1'), request: { method: 'POST', url: 'Patient' } }, { resource: patient('D-2'), request: { method: 'POST', url: 'Patient' } }] });
+    proxy.reset();
+    expect(reply.statusCode).toBe(200);
+    const entries = (reply.json() as fhir4.Bundle).entry ?? [];
+    expect(entries.map((e) => e.response?.status)).toEqual(['503 Service Unavailable', '503 Service Unavailable']);
+    expect((entries[0]?.response?.outcome as fhir4.OperationOutcome).issue[0]?.details?.coding?.[0]?.code).toBe('FHIRMIG_ERR_TARGET_UNAVAILABLE');
+  });
+});
+
 describe('POST /fhir/$convert', () => {
   it('an HL7 v2 ORU^R01 from the test data → mapped, forwarded; DiagnosticReport and Observations on the target reference the Patient; Provenance entities are MSH-10 + segment', async () => {
     const message = readFileSync(join(HL7, 'ORU-R01-01.hl7'), 'utf8');
