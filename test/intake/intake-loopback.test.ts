@@ -93,6 +93,7 @@ const OBSERVATION_URN = 'urn:uuid:6a0e7f0e-1b1c-4c35-9a7d-3e2f1d0c0b02';
 describe('POST /fhir with a transaction (R4 http.html#transaction)', () => {
   let response: fhir4.Bundle;
   let provenanceHeader: string;
+  let auditEventHeader: string;
 
   beforeAll(async () => {
     const bundle = {
@@ -108,6 +109,15 @@ describe('POST /fhir with a transaction (R4 http.html#transaction)', () => {
     expect(reply.statusCode).toBe(200);
     response = reply.json();
     provenanceHeader = reply.headers['x-provenance'] as string;
+    auditEventHeader = reply.headers['x-audit-event'] as string;
+  });
+
+  it('the intake\'s AuditEvent (subtype intake, outcome 0, agent the Device) is on the target too', async () => {
+    expect(auditEventHeader).toMatch(/^AuditEvent\/[0-9a-f-]{36}$/);
+    const event = await target<fhir4.AuditEvent>(auditEventHeader);
+    expect(event).toMatchObject({ outcome: '0', subtype: [{ code: 'intake' }], agent: [{ who: { reference: expect.stringMatching(/^Device\//) } }] });
+    const stored = (await store.readAudit()).map((e) => (e.payload as unknown as { auditEvent: fhir4.AuditEvent }).auditEvent.id);
+    expect(stored).toContain(event.id);
   });
 
   it('answers a transaction-response with one entry per request entry, in order: status, location, etag, the client fullUrl', () => {
@@ -207,7 +217,8 @@ describe('transaction limits and target refusals', () => {
     expect(proxy.forwardedCount()).toBe(before);
     const fits = await post('/fhir', many(48, 'M'));
     expect(fits.statusCode).toBe(200);
-    expect(proxy.forwardedCount()).toBe(before + 1);
+    // the transaction, then its AuditEvent
+    expect(proxy.forwardedCount()).toBe(before + 2);
     expect((fits.json() as fhir4.Bundle).entry).toHaveLength(48);
   });
 
