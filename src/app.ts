@@ -1,8 +1,6 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import {
   MIGRATION_READ_SCOPE,
   MIGRATION_WRITE_SCOPE,
@@ -12,26 +10,29 @@ import {
   WRITE_SCOPE,
   createServiceMetrics,
   registerAuthHook,
-  registerBulkExportRoutes,
   registerAuthRoutes,
+  registerBulkExportRoutes,
   registerContentTypes,
   registerErrorHandling,
   registerFhirOperationRoutes,
   registerHttpMetrics,
+  registerIntakeRoutes,
   registerMigrationRoutes,
   registerOpenApi,
   PhiSafeLogController,
   registerSecurityPlugins,
   registerServiceRoutes,
 } from './api/index.ts';
-import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
-import { BulkExportService } from './bulk/index.ts';
+import type { FhirOperationsPort, IntakePort, ServiceInfo } from './api/index.ts';
+import { buildBulkExport, buildIntake, buildMigrations, loadContext, openServiceStore } from './app-services.ts';
 import type { Config } from './config/index.ts';
-import { MigrateError, createLogger } from './core/index.ts';
-import type { Logger } from './core/index.ts';
+import { createLogger } from './core/index.ts';
 import type { JobStore } from './jobs/index.ts';
+import { createFhirOperations, readPackageVersion } from './runtime/index.ts';
+import type { ServiceContext } from './runtime/index.ts';
 import type { FhirClientOptions } from './target/index.ts';
-import { MigrationService, createFhirOperations, loadServiceContext, openStore, readPackageVersion, serviceDevice } from './runtime/index.ts';
+
+export { openServiceStore } from './app-services.ts';
 
 /** What the composition root can be handed instead of building it (tests, the CLI). */
 export interface AppDeps {
@@ -49,64 +50,11 @@ export interface AppDeps {
   readonly store?: JobStore;
   /** FhirClient options for the migrations' HTTP targets (e.g. a faster retry policy in tests). */
   readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
-}
-
-/** Bulk Data $export over the store; interrupted exports resume when the app is ready. */
-function createBulkExport(app: FastifyInstance, config: Config, store: JobStore, cwd: string): BulkExportService {
-  const bulk = new BulkExportService({
-    store,
-    dataDir: resolve(cwd, config.dataDir),
-    maxFileResources: config.export.maxFileResources,
-    retryAfterSeconds: config.export.retryAfterSeconds,
-    requiresAccessToken: config.auth.mode === 'smart',
-    log: app.log,
-  });
-  app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));
-  return bulk;
+  /** Bundle intake; default: built from `intake.*` when `intake.target` is set. */
+  readonly intake?: IntakePort;
 }
 
 const SUPPORTED_SCOPES = [READ_SCOPE, WRITE_SCOPE, MIGRATION_READ_SCOPE, MIGRATION_WRITE_SCOPE, 'system/*.*'];
-
-/** The job store of `config.store`: a SQLite file under dataDir (created), or PostgreSQL by URL. */
-export async function openServiceStore(config: Config, cwd: string): Promise<JobStore> {
-  if (config.store.kind === 'postgres') {
-    if (!config.store.url) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'store.url is required when store.kind is postgres.');
-    return openStore(config.store.url, cwd);
-  }
-  const dataDir = resolve(cwd, config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  return openStore(resolve(dataDir, config.store.path), cwd);
-}
-
-/** The migration jobs over the store; resumes unfinished jobs when the app is ready, drains on close. */
-function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, deps: AppDeps & { cwd: string; packageRoot: string }): MigrationService {
-  const { cwd, packageRoot } = deps;
-  const migrations = new MigrationService({
-    store, cwd, packageRoot,
-    allowedRoots: (config.migrations.allowedRoots ?? [cwd, config.dataDir]).map((root) => resolve(cwd, root)),
-    defaultTarget: config.migrations.defaultTarget,
-    device: serviceDevice({ packageRoot }),
-    maxConcurrentJobs: config.migrations.maxConcurrentJobs,
-    patientConcurrency: config.migrations.patientConcurrency,
-    leaseMs: config.migrations.leaseMs,
-    ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
-    onRunError: (jobId, error) => app.log.error({ jobId, code: error.code }, 'migration run failed'),
-  });
-  app.addHook('onReady', async () => {
-    const resumed = await migrations.resumeUnfinished();
-    if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
-  });
-  return migrations;
-}
-
-function loadOperations(config: Config, cwd: string, log: Logger): FhirOperationsPort {
-  const { mapsDir, conceptMapDirs, profileDirs, igDirs, modelDirs } = config;
-  const context = loadServiceContext({ mapsDir, conceptMapDirs, profileDirs, igDirs, modelDirs, cwd });
-  for (const dir of context.missingDirs) log.warn({ dir }, 'configured folder does not exist; skipped');
-  for (const { file, error } of context.mapErrors) log.error({ file, code: error.code, location: error.location }, 'map failed to load; the service is not ready');
-  log.info({ ...context.counts, loadMillis: context.loadMillis }, 'conformance context and maps loaded');
-  return createFhirOperations(context);
-}
 
 /** Start-up warnings for settings that leave the service open, locked, or trusting the Host header. */
 function warnAboutAuth(app: FastifyInstance, config: Config): void {
@@ -126,7 +74,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const cwd = deps.cwd ?? process.cwd();
   const logger = createLogger({ level: config.logLevel }, deps.logStream);
   const info: ServiceInfo = { name: 'fhir-migrate', version: readPackageVersion(deps.packageRoot ?? cwd), startedAt: new Date(), publicUrl: config.http.publicUrl };
-  const operations = deps.operations ?? loadOperations(config, cwd, logger);
+  let context: ServiceContext | undefined;
+  const loadedContext = () => (context ??= loadContext(config, cwd, logger));
+  const operations = deps.operations ?? createFhirOperations(loadedContext());
   const app: FastifyInstance = Fastify({
     // Typed as Fastify's logger interface so that the instance is a plain FastifyInstance.
     loggerInstance: logger as FastifyBaseLogger,
@@ -148,19 +98,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (tokens) registerAuthHook(app, tokens);
   warnAboutAuth(app, config);
 
-  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
-  registerFhirOperationRoutes(app, operations);
   const store = deps.store ?? (await openServiceStore(config, cwd));
-  const migrations = buildMigrations(app, config, store, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd });
-  const bulk = createBulkExport(app, config, store, cwd);
-  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and exports, then close the store.
+  const intake = deps.intake ?? buildIntake(app, config, store, { cwd, version: info.version, context: loadedContext });
+  const migrations = buildMigrations(app, config, store, { cwd, packageRoot: deps.packageRoot ?? cwd, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}) });
+  const bulk = buildBulkExport(app, config, store, cwd);
+  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and the exports, then close the store.
   app.addHook('onClose', async () => {
     await migrations.close();
     await bulk.close();
     if (!deps.store) await store.close();
   });
+  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined, intake: intake !== undefined });
+  registerFhirOperationRoutes(app, operations);
   registerMigrationRoutes(app, migrations);
   registerBulkExportRoutes(app, bulk, { publicUrl: config.http.publicUrl });
+  registerIntakeRoutes(app, intake);
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

@@ -55,3 +55,22 @@ export interface BulkExportPort {
   openFile(exportId: string, name: string): Promise<ExportFileStream>;
   group(groupId: string): Promise<fhir4.Group>;
 }
+
+/** What an intake answers: a status and a FHIR resource (a response Bundle or an OperationOutcome). */
+export interface IntakeReplyPort {
+  readonly status: number;
+  readonly resource: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ConvertCall {
+  readonly inputType: 'hl7v2' | 'ccda';
+  readonly text: string;
+  readonly mapSet?: string;
+}
+
+/** Pipeline intake (`POST /fhir`, `POST /fhir/$convert`); undefined in app.ts when no intake target is configured. */
+export interface IntakePort {
+  submit(bundle: unknown): Promise<IntakeReplyPort>;
+  convert(call: ConvertCall): Promise<IntakeReplyPort>;
+}

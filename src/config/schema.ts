@@ -94,6 +94,49 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    intake: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        target: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: { type: 'string', pattern: '^(https?://|file:.)' },
+            profile: { enum: ['put', 'conditional-create', 'medplum', 'medplum-conditional'] },
+            auth: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type'],
+              properties: {
+                type: { enum: ['none', 'bearer', 'smart-backend'] },
+                token: { type: 'string', minLength: 1 },
+                tokenUrl: { type: 'string', pattern: '^https?://' },
+                clientId: { type: 'string', minLength: 1 },
+                privateKey: { anyOf: [{ type: 'string' }, { type: 'object' }] },
+                algorithm: { enum: ['RS384', 'ES384'], default: 'ES384' },
+                keyId: { type: 'string' },
+                scope: { type: 'string' },
+              },
+            },
+            retry: {
+              type: 'object',
+              additionalProperties: false,
+              default: {},
+              properties: {
+                maxAttempts: { type: 'integer', minimum: 1, default: 6 },
+                baseDelayMs: { type: 'integer', minimum: 0, default: 250 },
+                maxDelayMs: { type: 'integer', minimum: 0, default: 8000 },
+              },
+            },
+          },
+        },
+        conceptMaps: { type: 'array', items: { type: 'string' } },
+        mapSets: { type: 'object', additionalProperties: { type: 'string' }, default: { hl7v2: 'maps/hl7v2', ccda: 'maps/ccda' } },
+      },
+    },
   },
 } as const;
 
@@ -113,6 +156,7 @@ export interface Config {
   readonly http: HttpConfig;
   readonly rateLimit: RateLimitConfig;
   readonly auth: AuthConfig;
+  readonly intake: IntakeConfig;
   readonly export: ExportConfig;
 }
 
@@ -167,6 +211,37 @@ export interface AuthConfig {
   readonly clients: readonly AuthClientConfig[];
 }
 
+/** Where `POST /fhir` and `POST /fhir/$convert` forward to, with what credentials. */
+export interface IntakeTargetConfig {
+  /** A FHIR base URL (http/https) or `file:DIR`. */
+  readonly url: string;
+  /** Write strategy and limits; default `medplum` for http(s), `put` for `file:`. */
+  readonly profile?: 'put' | 'conditional-create' | 'medplum' | 'medplum-conditional';
+  readonly auth?: IntakeTargetAuthConfig;
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+}
+
+export interface IntakeTargetAuthConfig {
+  readonly type: 'none' | 'bearer' | 'smart-backend';
+  readonly token?: string;
+  readonly tokenUrl?: string;
+  readonly clientId?: string;
+  /** PEM text or a private JWK. */
+  readonly privateKey?: string | Record<string, unknown>;
+  readonly algorithm: 'RS384' | 'ES384';
+  readonly keyId?: string;
+  readonly scope?: string;
+}
+
+export interface IntakeConfig {
+  /** No target: the intake routes answer 503 FHIRMIG_ERR_INTAKE_NOT_CONFIGURED. */
+  readonly target?: IntakeTargetConfig;
+  /** Canonical URLs of the ConceptMaps intake applies; absent: every loaded ConceptMap. */
+  readonly conceptMaps?: readonly string[];
+  /** `$convert` map sets by name (the `mapSet` parameter); the input type's name is the default. */
+  readonly mapSets: Readonly<Record<string, string>>;
+}
+
 /** Environment variables and the config key each sets (lists are comma-separated). */
 export const ENV_KEYS: Readonly<Record<string, string>> = {
   PORT: 'port',
@@ -199,4 +274,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_RATE_LIMIT_ENABLED: 'rateLimit.enabled',
   FHIRMIG_RATE_LIMIT_MAX: 'rateLimit.max',
   FHIRMIG_RATE_LIMIT_WINDOW_MS: 'rateLimit.timeWindowMs',
+  FHIRMIG_INTAKE_TARGET_URL: 'intake.target.url',
+  FHIRMIG_INTAKE_TARGET_PROFILE: 'intake.target.profile',
+  FHIRMIG_INTAKE_TARGET_AUTH: 'intake.target.auth.type',
+  FHIRMIG_INTAKE_TARGET_TOKEN: 'intake.target.auth.token',
+  FHIRMIG_INTAKE_CONCEPTMAPS: 'intake.conceptMaps',
 };

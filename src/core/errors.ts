@@ -73,6 +73,10 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_BULK_TOO_FAST: { status: 429, retryable: true, issueCode: 'throttled', summary: 'An export status was polled before the Retry-After it was given had passed.' },
   FHIRMIG_ERR_BULK_FAILED: { status: 500, retryable: false, issueCode: 'exception', summary: 'A Bulk Data export failed; the status request answers with the cause.' },
   FHIRMIG_ERR_BULK_GROUP_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No Group with that id: a Group is a migration\'s cohort (Group id = job id) of a live (not dry-run, not rolled-back) job.' },
+  FHIRMIG_ERR_INTAKE_NOT_CONFIGURED: { status: 503, retryable: false, issueCode: 'not-supported', summary: 'Bundle intake (`POST /fhir`, `$convert`) has no forwarding target: set intake.target.url.' },
+  FHIRMIG_ERR_INTAKE_BUNDLE: { status: 400, retryable: false, issueCode: 'invalid', summary: 'The posted Bundle cannot be taken in: not a transaction or batch, or an entry without a resource, with an unsupported method or a request.url that does not fit the resource (the entry is named).' },
+  FHIRMIG_ERR_INTAKE_INPUT: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A `$convert` request lacks its input, names an unknown inputType or map set, or holds more than one message or document.' },
+  FHIRMIG_ERR_INTAKE_UNMAPPED: { status: 422, retryable: false, issueCode: 'not-supported', summary: 'The map set has no map (and no skip rule) for the message or document type given to `$convert`.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -31,6 +31,8 @@ export type { RunJobOptions } from './runner/runner.ts';
 export { PROVENANCE_KIND, SHARED_TASK_KEY } from './runner/patient-task.ts';
 export { UNCHANGED_RULE } from './runner/record-outcomes.ts';
 export { mapRecord } from './runner/record-mapper.ts';
+export { indexIdentifiers, resolveLogicalReferences } from './runner/references.ts';
+export type { IdentifierIndex } from './runner/references.ts';
 export { recordJobStep } from './runner/audit.ts';
 export type { MapSet, MappedRecord, MigrationEnv, ResourceValidator, TableRule, ValidationPolicy } from './runner/types.ts';
 export { reconcileJob } from './reconcile/reconcile.ts';

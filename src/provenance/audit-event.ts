@@ -2,7 +2,7 @@ import { MigrateError } from '../core/index.ts';
 import { DICOM_DCM_SYSTEM, JOB_STEP_SYSTEM, JOB_TAG_SYSTEM, jobTag } from './codes.ts';
 
 /** The job steps that leave an AuditEvent (DESIGN.md §5). */
-export type JobStep = 'start' | 'dry-run' | 'phase' | 'rollback' | 'export';
+export type JobStep = 'start' | 'dry-run' | 'phase' | 'rollback' | 'export' | 'intake';
 
 export type AuditOutcome = 'success' | 'minor-failure' | 'serious-failure' | 'major-failure';
 
@@ -29,6 +29,7 @@ const STEP_ACTION: Record<JobStep, fhir4.AuditEvent['action']> = {
   phase: 'C',
   rollback: 'D',
   export: 'R',
+  intake: 'C',
 };
 
 const STEP_DISPLAY: Record<JobStep, string> = {
@@ -37,6 +38,7 @@ const STEP_DISPLAY: Record<JobStep, string> = {
   phase: 'Migration phase loaded',
   rollback: 'Migration rolled back',
   export: 'Bulk Data export',
+  intake: 'Pipeline intake',
 };
 
 const OUTCOME_CODE: Record<AuditOutcome, fhir4.AuditEvent['outcome']> = {

@@ -25,3 +25,6 @@ export { specFromRequest, allowedPath } from './migration-request.ts';
 export type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 export { jobErrors, RECORDS_PER_CODE } from './migration-report.ts';
 export type { MigrationErrorGroup, RejectedRecord } from './migration-report.ts';
+export { loadIntake } from './intake-loader.ts';
+export type { IntakeAuthOptions, IntakeOptions, LoadedIntake } from './intake-loader.ts';
+export { loadIntakeMapSet } from './intake-map-sets.ts';

@@ -21,3 +21,5 @@ export type { Hl7SegmentData } from './hl7v2/segment.ts';
 export type { Hl7Group } from './hl7v2/tree.ts';
 export { CcdaSource } from './ccda/ccda-source.ts';
 export type { CcdaSourceOptions } from './ccda/ccda-source.ts';
+export { parseCcdaText } from './ccda/parse-text.ts';
+export type { CcdaTextOptions } from './ccda/parse-text.ts';

@@ -9,7 +9,12 @@ export interface CapabilityOptions {
   readonly baseUrl: string;
   /** Token endpoint when SMART Backend Services protects the API; undefined when auth is off. */
   readonly tokenUrl: string | undefined;
+  /** Bundle intake is configured: `transaction`/`batch` interactions and `$convert` are served. */
+  readonly intake?: boolean;
 }
+
+/** The `$convert` of this service (an HL7 v2 message or C-CDA document in, a transaction-response out). */
+export const CONVERT_OPERATION = 'https://fhir-migrate.dev/OperationDefinition/convert';
 
 function security(tokenUrl: string | undefined): fhir4.CapabilityStatementRestSecurity | undefined {
   if (!tokenUrl) return undefined;
@@ -22,9 +27,9 @@ function security(tokenUrl: string | undefined): fhir4.CapabilityStatementRestSe
 
 /**
  * The R4 CapabilityStatement (http://hl7.org/fhir/R4/capabilitystatement.html) of what is served
- * now: $validate, ConceptMap/$translate, StructureMap/$transform, and Bulk Data $export at system,
- * Patient and Group level (with Group read). Migrations join it when their routes land; nothing
- * unimplemented is advertised.
+ * now: $validate, ConceptMap/$translate, StructureMap/$transform, Bulk Data $export at system,
+ * Patient and Group level (with Group read), and (when intake is configured) the
+ * transaction/batch interactions and $convert. Nothing unimplemented is advertised.
  */
 export function buildCapabilityStatement(options: CapabilityOptions): fhir4.CapabilityStatement {
   const rest: fhir4.CapabilityStatementRest = {
@@ -40,6 +45,10 @@ export function buildCapabilityStatement(options: CapabilityOptions): fhir4.Capa
       { name: 'export', definition: `${BULK}OperationDefinition/export` },
     ],
   };
+  if (options.intake) {
+    rest.interaction = [{ code: 'transaction' }, { code: 'batch' }];
+    rest.operation?.push({ name: 'convert', definition: CONVERT_OPERATION });
+  }
   const restSecurity = security(options.tokenUrl);
   if (restSecurity) rest.security = restSecurity;
   return {

@@ -12,6 +12,8 @@ export interface ServiceRoutesOptions {
   readonly metrics: MetricsRegistry;
   /** Path of the token endpoint when auth is on. */
   readonly tokenPath: string | undefined;
+  /** Bundle intake is configured (advertised in the CapabilityStatement). */
+  readonly intake?: boolean;
 }
 
 const statusBody = {
@@ -46,6 +48,6 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   }, async (request, reply) => {
     const base = baseUrl(request, options.info.publicUrl);
     const tokenUrl = options.tokenPath ? `${base}${options.tokenPath}` : undefined;
-    return sendFhir(reply, buildCapabilityStatement({ info: options.info, baseUrl: base, tokenUrl }));
+    return sendFhir(reply, buildCapabilityStatement({ info: options.info, baseUrl: base, tokenUrl, intake: options.intake ?? false }));
   });
 }
