@@ -175,6 +175,27 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(byLineage(inMessage('MDHHS-OML-O21-1.hl7'), 'TC09SAPartAIG030101AA/OBR-1')?.['note']).toEqual([{ text: 'the sky is blue' }]);
   });
 
+  it('maps SPM to a US Core Specimen referenced from the report and its results (IG SPM[Specimen]; ORU-R01-01)', () => {
+    const resources = inMessage('ORU-R01-01.hl7');
+    const mid = '2.16.840.1.114222.4.3.3.5.1.2-20120314235954.325';
+    expect(byLineage(resources, `${mid}/OBR-1/SPM-1`)).toMatchObject({
+      resourceType: 'Specimen',
+      meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-specimen'] },
+      identifier: [{ value: `${mid}/OBR-1/SPM-1` }, { type: { coding: [{ code: 'PLAC' }] }, value: '2012545' }, { type: { coding: [{ code: 'FILL' }] }, value: '2012999999' }], // SPM-2
+      accessionIdentifier: { value: 'AI-30' }, // SPM-30
+      status: 'available', // SPM-20 Y
+      type: { coding: [{ code: 'ASERU', display: 'Serum' }, { code: 'FUR' }] }, // SPM-4
+      subject: refTo(`${mid}/PID`),
+      collection: {
+        collectedPeriod: { start: '2011-01-03T14:34:28-08:00', end: '2011-11-03T14:34:28-08:00' }, // SPM-17 with 17.2
+        bodySite: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0488', code: 'BAP' }] }, // SPM-8
+      },
+      note: [{ text: 'This is a specimen resource' }], // SPM-14
+    });
+    expect(byLineage(resources, `${mid}/OBR-1`)?.['specimen']).toEqual([refTo(`${mid}/OBR-1/SPM-1`)]);
+    expect(byLineage(resources, `${mid}/OBR-1/OBX-1`)?.['specimen']).toEqual(refTo(`${mid}/OBR-1/SPM-1`));
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -194,11 +215,11 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 287;
+const EXPECTED_RESOURCES = 293;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
   Patient: 57, Encounter: 49, AllergyIntolerance: 18, RelatedPerson: 23, Immunization: 8, ServiceRequest: 13,
   DiagnosticReport: 3, Observation: 41, DocumentReference: 3, MedicationRequest: 3, Appointment: 3,
-  Condition: 16, Procedure: 14, Coverage: 16, Organization: 16, ChargeItem: 4,
+  Condition: 16, Procedure: 14, Coverage: 16, Organization: 16, ChargeItem: 4, Specimen: 6,
 };
 const EXPECTED_TOTAL = { mapped: 57, rejected: 2, skipped: 80 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
