@@ -44,7 +44,7 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(mapped.length).toBe(EXPECTED_RESOURCES);
     for (const { key, r } of mapped) {
       const lineage = ((r['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE);
-      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-)`));
+      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-)`));
     }
   });
 
@@ -196,6 +196,19 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(byLineage(resources, `${mid}/OBR-1/OBX-1`)?.['specimen']).toEqual(refTo(`${mid}/OBR-1/SPM-1`));
   });
 
+  it('maps GT1 to an Account whose guarantor is the patient (GT1-11 SEL) or a guarantor RelatedPerson (IG GT1[Account], GT1[RelatedPerson])', () => {
+    const self = inMessage('ADT-A01-01.hl7');
+    expect(byLineage(self, 'MSG00001/GT1-1')).toMatchObject({ resourceType: 'Account', status: 'active', subject: [refTo('MSG00001/PID')], guarantor: [{ party: refTo('MSG00001/PID') }] });
+    expect(byLineage(self, 'MSG00001/GT1-1/guarantor')).toBeUndefined();
+    const brother = inMessage('DFT-P03-02.hl7');
+    expect(byLineage(brother, 'MSG00001/GT1-1')).toMatchObject({ guarantor: [{ party: refTo('MSG00001/GT1-1/guarantor') }] });
+    expect(byLineage(brother, 'MSG00001/GT1-1/guarantor')).toMatchObject({
+      resourceType: 'RelatedPerson', active: true, patient: refTo('MSG00001/PID'),
+      relationship: [{ coding: [{ code: 'BRO' }] }, { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass', code: 'GUAR' }] }], // GT1-11
+      name: [{ family: 'RADIANT', given: ['LUCY'] }], birthDate: '2001-04-12', gender: 'male', // GT1-3, GT1-8, GT1-9
+    });
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -215,11 +228,11 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 293;
+const EXPECTED_RESOURCES = 354;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
-  Patient: 57, Encounter: 49, AllergyIntolerance: 18, RelatedPerson: 23, Immunization: 8, ServiceRequest: 13,
+  Patient: 57, Encounter: 49, AllergyIntolerance: 18, RelatedPerson: 43, Immunization: 8, ServiceRequest: 13,
   DiagnosticReport: 3, Observation: 41, DocumentReference: 3, MedicationRequest: 3, Appointment: 3,
-  Condition: 16, Procedure: 14, Coverage: 16, Organization: 16, ChargeItem: 4, Specimen: 6,
+  Condition: 16, Procedure: 14, Coverage: 25, Organization: 25, ChargeItem: 4, Specimen: 6, Account: 23,
 };
 const EXPECTED_TOTAL = { mapped: 57, rejected: 2, skipped: 80 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
