@@ -209,6 +209,35 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     });
   });
 
+  it('maps DFT^P11: the DG1, GT1 and IN1 of a FINANCIAL group keyed under its FT1 (DFT-P11-02)', () => {
+    const keys = inMessage('DFT-P11-02.hl7').map((r) => `${r.resourceType} ${lineageOf(r) ?? ''}`);
+    expect(keys).toEqual(expect.arrayContaining([
+      'Condition MSG00001/DG1-1', 'Condition MSG00001/FT1-1/DG1-1', 'Condition MSG00001/FT1-2/DG1-1', 'ChargeItem MSG00001/FT1-1', 'Procedure MSG00001/FT1-1/PR1-1',
+      'Coverage MSG00001/IN1-1', 'Coverage MSG00001/FT1-1/IN1-1', 'Organization MSG00001/FT1-1/IN1-1/payer', 'Account MSG00001/GT1-1', 'Account MSG00001/FT1-2/GT1-1',
+    ]));
+  });
+
+  it('keeps an OBX-2 RP pointer in the IG valueAttachment extension with data-absent-reason unsupported (BAR-P12-01)', () => {
+    expect(byLineage(inMessage('BAR-P12-01.hl7'), 'MSG00001/OBX-1')).toMatchObject({
+      extension: [{ url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.valueAttachment', valueAttachment: { url: '60' } }],
+      dataAbsentReason: { coding: [{ code: 'unsupported' }] },
+    });
+  });
+
+  it('repeats a lineage key inside a message only where the source repeats a set ID (documented gap)', () => {
+    const repeats = outcomes.flatMap((o) => {
+      if (o.kind !== 'mapped') return [];
+      const keys = o.resources.map((r) => `${r.resourceType} ${lineageOf(r) ?? ''}`);
+      return [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))].map((k) => `${o.locator.replace(/#.*$/, '').replace(/^.*\//, '')} ${k}`);
+    });
+    // Set IDs restart per ORDER group (OBR-1, RXA-1), and BAR-P12-02 sends two DG1 with set ID 1:
+    // the lineage keys collide; the loader keeps the last (README "Lineage").
+    expect(repeats.sort()).toEqual([
+      'BAR-P12-02.hl7 Condition MSG00001/DG1-1', 'OML-O21-02.hl7 ServiceRequest MSG00018/OBR-1', 'OML-O21-03.hl7 ServiceRequest MSG00019/OBR-1',
+      'ORM-O01-03.hl7 ServiceRequest MSG00018/OBR-1', 'VXU-V04-02.hl7 Immunization MSG00001/RXA-1', 'VXU.hl7 Immunization NIST-IZ-AD-2.1_Send_V04_Z22/RXA-1',
+    ]);
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -228,13 +257,13 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 354;
+const EXPECTED_RESOURCES = 392;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
-  Patient: 57, Encounter: 49, AllergyIntolerance: 18, RelatedPerson: 43, Immunization: 8, ServiceRequest: 13,
-  DiagnosticReport: 3, Observation: 41, DocumentReference: 3, MedicationRequest: 3, Appointment: 3,
-  Condition: 16, Procedure: 14, Coverage: 25, Organization: 25, ChargeItem: 4, Specimen: 6, Account: 23,
+  Patient: 61, Encounter: 53, AllergyIntolerance: 18, RelatedPerson: 43, Immunization: 8, ServiceRequest: 13,
+  DiagnosticReport: 3, Observation: 43, DocumentReference: 3, MedicationRequest: 3, Appointment: 3,
+  Condition: 26, Procedure: 19, Coverage: 28, Organization: 28, ChargeItem: 8, Specimen: 6, Account: 26,
 };
-const EXPECTED_TOTAL = { mapped: 57, rejected: 2, skipped: 80 };
+const EXPECTED_TOTAL = { mapped: 61, rejected: 2, skipped: 76 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
 const SKIPPED_ALL = (n: number) => ({ mapped: 0, rejected: 0, skipped: n });
 const EXPECTED_BY_TYPE = {
@@ -244,10 +273,10 @@ const EXPECTED_BY_TYPE = {
   // sits in OBR-23), so the report has no effective time and US Core us-core-8 rejects it
   // (located by MSH-10 + OBR set id).
   'ORU^R01': { mapped: 3, rejected: 2, skipped: 0 },
-  'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'SIU^S12': MAPPED_ALL(3), 'DFT^P03': MAPPED_ALL(2),
+  'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'SIU^S12': MAPPED_ALL(3), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
   'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4),
   // Documented gap: not mapped yet, skipped by rule with the reason in maps/hl7v2/messages.json.
-  'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'ADT^A60': SKIPPED_ALL(3), 'BAR^P01': SKIPPED_ALL(2), 'DFT^P11': SKIPPED_ALL(2),
+  'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'ADT^A60': SKIPPED_ALL(3), 'BAR^P01': SKIPPED_ALL(2),
   'MDM^T01': SKIPPED_ALL(2), 'MDM^T06': SKIPPED_ALL(2), 'MDM^T10': SKIPPED_ALL(2), 'OMG^O19': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
   'PPR^PC1': SKIPPED_ALL(1), 'RDE^O25': SKIPPED_ALL(2), 'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2), 'SIU^S13': SKIPPED_ALL(2),
 };
