@@ -15,6 +15,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'mapping-bench.ts', exportName: 'runMappingBench' },
   { file: 'translate-bench.ts', exportName: 'runTranslateBench' },
   { file: 'validation-bench.ts', exportName: 'runValidationBench' },
+  { file: 'maps-bench.ts', exportName: 'runMapsBench' },
   { file: 'sources-bench.ts', exportName: 'runSourcesBench' },
   { file: 'store-bench.ts', exportName: 'runStoreBench' },
   { file: 'load-bench.ts', exportName: 'runLoadBench' },

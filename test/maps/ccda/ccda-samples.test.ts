@@ -58,6 +58,72 @@ describe('C-CDA samples through the ccda map set', () => {
     });
   });
 
+  const inDocument = (file: string): Resource[] => {
+    const found = outcomes.find((o) => o.kind === 'mapped' && o.locator.startsWith(`${file}#`));
+    if (found?.kind !== 'mapped') throw new Error(`${file} not mapped`);
+    return [...found.resources];
+  };
+  const attachmentText = (r: Resource | undefined): string => Buffer.from((r?.['content'] as fhir4.DocumentReferenceContent[])[0]?.attachment.data ?? '', 'base64').toString('utf8');
+  const DS = '2.16.840.1.113883.19.5.99999.1^TT988';
+
+  it('maps a narrative-only section to a US Core DocumentReference: LOINC section code as type, the text as attachment (Discharge Summary hospital course)', () => {
+    const course = inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => lineageOf(r) === `${DS}/section/8648-8`);
+    expect(course).toMatchObject({
+      resourceType: 'DocumentReference',
+      meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-documentreference'] },
+      status: 'current',
+      type: { coding: [{ system: 'http://loinc.org', code: '8648-8' }] },
+      category: [{ coding: [{ code: 'clinical-note' }] }],
+      subject: { identifier: { system: LINEAGE, value: `${DS}/recordTarget` } },
+      date: '2014-09-17T19:04:00-05:00', // ClinicalDocument/effectiveTime
+      description: 'HOSPITAL COURSE',
+      content: [{ attachment: { contentType: 'text/plain', title: 'HOSPITAL COURSE' } }],
+    });
+    expect(attachmentText(course)).toMatch(/^Patient presented with dark stools and pain lower left quadrant of abdomen\. After examination and imaging,/);
+  });
+
+  it('renders a table narrative cell by cell in document order, without attribute values (discharge medications)', () => {
+    const medications = inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => lineageOf(r) === `${DS}/section/75311-1`);
+    const lines = attachmentText(medications).split('\n');
+    expect(lines.slice(0, 6)).toEqual(['Medication', 'Instructions', 'Dosage', 'Effective Dates (start - stop)', 'Status', 'Ibuprofen 600mg Oral Tablet']);
+    expect(lines).not.toContain('MedicationName_0'); // @ID
+  });
+
+  it('maps the family history organizer to FamilyMemberHistory with conditions and age at onset (Discharge Summary)', () => {
+    expect(inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => r.resourceType === 'FamilyMemberHistory')).toMatchObject({
+      status: 'completed',
+      patient: { identifier: { value: `${DS}/recordTarget` } },
+      relationship: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'FTH' }, { system: 'http://snomed.info/sct', code: '9947008' }] },
+      sex: { coding: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'male' }] },
+      bornDate: '1910',
+      condition: [
+        { code: { coding: [{ system: 'http://snomed.info/sct', code: '22298006' }] }, onsetAge: { value: 57, system: 'http://unitsofmeasure.org', code: 'a' } },
+        { code: { coding: [{ code: '46635009' }] }, onsetAge: { value: 6 } },
+      ],
+    });
+  });
+
+  it('maps smoking status to US Core smoking status (code 72166-2 also for R1.1 ASSERTION) and other social history to social-history Observations', () => {
+    const social = inDocument('hl7-c-cda-examples/CCD_1.xml').filter((r) => ((r['category'] ?? []) as fhir4.CodeableConcept[]).some((c) => c.coding?.[0]?.code === 'social-history'));
+    expect(social.map((r) => [(r['meta'] as fhir4.Meta | undefined)?.profile?.[0] ?? null, (r['code'] as fhir4.CodeableConcept).coding?.[0]?.code])).toEqual([
+      ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-smokingstatus', '72166-2'], [null, '11367-0'], [null, '74013-4'],
+    ]);
+    expect(social[0]).toMatchObject({ status: 'final', effectiveDateTime: '2012-09-10', valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '8517006' }] } });
+    expect(social[2]).toMatchObject({ valueQuantity: { value: 12 } });
+    const r11 = inDocument('fhir-converter/170.314B2_Amb_CCD.ccda').filter((r) => (r['meta'] as fhir4.Meta | undefined)?.profile?.[0]?.endsWith('us-core-smokingstatus'));
+    expect(r11.map((r) => [(r['code'] as fhir4.CodeableConcept).coding?.[0]?.code, (r['valueCodeableConcept'] as fhir4.CodeableConcept).coding?.[0]?.code])).toEqual([['72166-2', '266919005'], ['72166-2', '428041000124106']]);
+  });
+
+  it('maps an unstructured document body to a DocumentReference: embedded base64 as data, a reference as url', () => {
+    const embedded = inDocument('fhir-converter/CDA_with_Embedded_PDF.ccda').find((r) => r.resourceType === 'DocumentReference');
+    const attachment = (embedded?.['content'] as fhir4.DocumentReferenceContent[])[0]?.attachment;
+    expect(attachment?.contentType).toBe('application/pdf');
+    expect(Buffer.from(attachment?.data ?? '', 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(inDocument('fhir-converter/sample.ccda').find((r) => r.resourceType === 'DocumentReference')).toMatchObject({
+      type: { coding: [{ system: 'http://loinc.org', code: '11490-0' }] }, content: [{ attachment: { url: 'UD_sample.pdf' } }],
+    });
+  });
+
   it('counts per document type as measured', () => {
     expect(countByType(outcomes)).toEqual(EXPECTED_BY_TYPE);
   });
@@ -74,5 +140,6 @@ const EXPECTED_BY_TYPE = {
   TransferSummary: { mapped: 0, rejected: 2, skipped: 0 },
 };
 const EXPECTED_RESOURCES = {
-  Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 193, Encounter: 8, Procedure: 27,
+  Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 214, Encounter: 8, Procedure: 27,
+  DocumentReference: 214, FamilyMemberHistory: 8,
 };

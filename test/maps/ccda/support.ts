@@ -23,7 +23,7 @@ export const LINEAGE = 'https://fhir-migrate.dev/source/ccda';
 export type Resource = Record<string, unknown> & { resourceType: string };
 
 export type DocumentOutcome =
-  | { readonly kind: 'mapped'; readonly type: string; readonly key: string; readonly resources: readonly Resource[] }
+  | { readonly kind: 'mapped'; readonly type: string; readonly key: string; readonly locator: string; readonly resources: readonly Resource[] }
   | { readonly kind: 'rejected'; readonly type: string; readonly locator: string; readonly reason: string }
   | { readonly kind: 'skipped'; readonly type: string; readonly key: string; readonly reason: string };
 
@@ -66,7 +66,8 @@ export function lineageOf(resource: Resource): string | undefined {
   return ((resource['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE)?.value;
 }
 
-function firstError(resource: Resource): string | undefined {
+/** The first validation error of a resource; undefined when valid. */
+export function firstError(resource: Resource): string | undefined {
   const outcome = validateResource(usCore(), resource);
   if (isValid(outcome)) return undefined;
   const issue = outcome.issue.find((i) => i.severity === 'error' || i.severity === 'fatal');
@@ -82,7 +83,7 @@ export function mapDocument(set: MapSet, type: string, key: string, locator: str
       const error = firstError(resource);
       if (error) return { kind: 'rejected', type, locator: `${locator} (${lineageOf(resource) ?? '?'})`, reason: error };
     }
-    return { kind: 'mapped', type, key, resources };
+    return { kind: 'mapped', type, key, locator, resources };
   } catch (error) {
     return { kind: 'rejected', type, locator, reason: (error as Error).message };
   }

@@ -22,7 +22,7 @@ export const LINEAGE = 'https://fhir-migrate.dev/source/hl7v2';
 export type Resource = Record<string, unknown> & { resourceType: string };
 
 export type MessageOutcome =
-  | { readonly kind: 'mapped'; readonly type: string; readonly key: string; readonly resources: readonly Resource[] }
+  | { readonly kind: 'mapped'; readonly type: string; readonly key: string; readonly locator: string; readonly resources: readonly Resource[] }
   | { readonly kind: 'rejected'; readonly type: string; readonly locator: string; readonly reason: string }
   | { readonly kind: 'skipped'; readonly type: string; readonly key: string; readonly reason: string };
 
@@ -97,7 +97,7 @@ export function mapMessage(set: MapSet, routing: Routing, type: string, key: str
       const error = firstError(resource);
       if (error) return { kind: 'rejected', type, locator: `${locator} (${lineageOf(resource)})`, reason: error };
     }
-    return { kind: 'mapped', type, key, resources };
+    return { kind: 'mapped', type, key, locator, resources };
   } catch (error) {
     return { kind: 'rejected', type, locator, reason: (error as Error).message };
   }
