@@ -24,9 +24,9 @@ import {
 import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
 import { BulkExportService } from './bulk/index.ts';
 import type { Config } from './config/index.ts';
-import { createLogger } from './core/index.ts';
+import { MigrateError, createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
-import { openJobStore } from './jobs/index.ts';
+import { jobStoreOptionsFromLocation, openJobStore } from './jobs/index.ts';
 import type { JobStore } from './jobs/index.ts';
 import { createFhirOperations, loadServiceContext, readPackageVersion } from './runtime/index.ts';
 
@@ -49,7 +49,10 @@ export interface AppDeps {
 /** The service's job store: `deps.store`, or the configured one (a relative SQLite path lives in dataDir). */
 export async function openServiceStore(config: Config, deps: Pick<AppDeps, 'store' | 'cwd'> = {}): Promise<{ store: JobStore; owned: boolean }> {
   if (deps.store) return { store: deps.store, owned: false };
-  if (config.store.kind === 'postgres') return { store: await openJobStore({ backend: 'postgres', connectionString: config.store.url ?? '' }), owned: true };
+  if (config.store.kind === 'postgres') {
+    if (!config.store.url) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'store.url (FHIRMIG_STORE_URL) is required when store.kind is "postgres".');
+    return { store: await openJobStore(jobStoreOptionsFromLocation(config.store.url)), owned: true };
+  }
   const dataDir = resolve(deps.cwd ?? process.cwd(), config.dataDir);
   const path = isAbsolute(config.store.path) ? config.store.path : resolve(dataDir, config.store.path);
   mkdirSync(resolve(path, '..'), { recursive: true });
