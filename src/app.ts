@@ -27,6 +27,7 @@ import type { Config } from './config/index.ts';
 import { MigrateError, createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
 import { jobStoreOptionsFromLocation, openJobStore } from './jobs/index.ts';
+import { buildServiceDevice } from './provenance/index.ts';
 import type { JobStore } from './jobs/index.ts';
 import { createFhirOperations, loadServiceContext, readPackageVersion } from './runtime/index.ts';
 
@@ -60,7 +61,7 @@ export async function openServiceStore(config: Config, deps: Pick<AppDeps, 'stor
 }
 
 /** Bulk Data $export over the store; interrupted exports resume when the app is ready, running ones stop on close. */
-async function createBulkExport(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string): Promise<BulkExportService> {
+async function createBulkExport(app: FastifyInstance, config: Config, deps: AppDeps, cwd: string, version: string): Promise<BulkExportService> {
   const { store, owned } = await openServiceStore(config, { ...deps, cwd });
   const bulk = new BulkExportService({
     store,
@@ -68,6 +69,7 @@ async function createBulkExport(app: FastifyInstance, config: Config, deps: AppD
     maxFileResources: config.export.maxFileResources,
     retryAfterSeconds: config.export.retryAfterSeconds,
     requiresAccessToken: config.auth.mode === 'smart',
+    device: buildServiceDevice({ version }),
     log: app.log,
   });
   app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));
@@ -131,7 +133,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
   registerFhirOperationRoutes(app, operations);
-  registerBulkExportRoutes(app, await createBulkExport(app, config, deps, cwd), { publicUrl: config.http.publicUrl });
+  registerBulkExportRoutes(app, await createBulkExport(app, config, deps, cwd, info.version), { publicUrl: config.http.publicUrl });
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MigrateError, isMigrateError } from '../core/index.ts';
 import type { Logger } from '../core/index.ts';
 import type { ExportRecord, JobStore } from '../jobs/index.ts';
+import { buildServiceDevice } from '../provenance/index.ts';
 import { createTarget } from '../target/index.ts';
 import type { Target } from '../target/index.ts';
 import type { KickOffInput } from './export-request.ts';
@@ -25,6 +26,8 @@ export interface BulkExportOptions {
   readonly retryAfterSeconds: number;
   /** Whether the service requires a bearer token (the manifest's `requiresAccessToken`). */
   readonly requiresAccessToken: boolean;
+  /** This service as a Device (agent of the audit log's `export` steps); default: fhir-migrate of unknown version. */
+  readonly device?: fhir4.Device;
   /** A job's target from its spec (default: createTarget, no auth). */
   readonly openTarget?: (spec: string) => Target;
   readonly log?: Pick<Logger, 'info' | 'error'>;
@@ -153,6 +156,7 @@ export class BulkExportService {
       openTarget: this.#options.openTarget ?? ((spec: string) => createTarget(spec)),
       exportsDir: this.#exportsDir,
       maxFileResources: this.#options.maxFileResources,
+      device: this.#options.device ?? buildServiceDevice({ version: '0.0.0' }),
       signal: controller.signal,
     };
     // Started on the next turn: the kick-off answers 202 before any reading begins.

@@ -84,6 +84,10 @@ describe('system-level export (IG: "Endpoint - System Level Export", "Response -
     expect(full.output.every((f) => f.count <= 100)).toBe(true);
     expect(full.output.filter((f) => f.type === 'Observation').length).toBeGreaterThan(1);
     fullOutput = await downloadOutput(app, full);
+    // DESIGN.md §5: each job step, export included, is in the hash-chained audit log.
+    const exportId = new URL(full.output[0]?.url ?? '').pathname.split('/')[3];
+    const steps = (await store.readAudit()).filter((e) => e.type === 'job.export' && JSON.stringify(e.payload).includes(String(exportId)));
+    expect(steps.map((e) => (e.payload as { jobId: string }).jobId)).toEqual([job.id]);
     const validate = engineParts().validate;
     for (const [type, resources] of fullOutput) {
       expect(new Set(resources.map((r) => r.id))).toEqual(written.get(type));
