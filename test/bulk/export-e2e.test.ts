@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
 import { buildApp } from '../../src/app.ts';
 import { SUBSETTED_TAG } from '../../src/bulk/index.ts';
 import type { ExportManifest } from '../../src/bulk/index.ts';
@@ -163,6 +164,40 @@ describe('system-level export (IG: "Endpoint - System Level Export", "Response -
     const response = await app.inject({ method: 'GET', url: '/fhir/$export' });
     expect(response.statusCode).toBe(400);
     expect(issueCode(response.body)).toBe('FHIRMIG_ERR_BULK_ASYNC_REQUIRED');
+  });
+});
+
+describe('over a real socket (the service listening on loopback)', () => {
+  it('kick-off, polls and streamed downloads with undici give what the job wrote', async () => {
+    const listening = await startApp(store);
+    try {
+      const base = await listening.listen({ host: '127.0.0.1', port: 0 });
+      const kick = await request(`${base}/fhir/$export?_type=Observation`, { headers: { prefer: 'respond-async', accept: 'application/fhir+json' } });
+      await kick.body.dump();
+      expect(kick.statusCode).toBe(202);
+      const status = String(kick.headers['content-location']);
+      expect(status.startsWith(`${base}/fhir/bulk-export/`)).toBe(true);
+      let manifest: ExportManifest | undefined;
+      for (let i = 0; i < 60 && !manifest; i++) {
+        const poll = await request(status);
+        if (poll.statusCode === 200) manifest = (await poll.body.json()) as ExportManifest;
+        else {
+          await poll.body.dump();
+          expect(poll.statusCode).toBe(202);
+          await new Promise((resolve) => setTimeout(resolve, Number(poll.headers['retry-after']) * 1000));
+        }
+      }
+      const ids = new Set<string>();
+      for (const file of manifest?.output ?? []) {
+        expect(file.url.startsWith(base)).toBe(true);
+        const response = await request(file.url, { headers: { accept: 'application/fhir+ndjson' } });
+        expect(response.headers['content-type']).toBe('application/fhir+ndjson');
+        for (const line of (await response.body.text()).trimEnd().split('\n')) ids.add((JSON.parse(line) as fhir4.Resource).id ?? '');
+      }
+      expect(ids).toEqual(written.get('Observation'));
+    } finally {
+      await listening.close();
+    }
   });
 });
 
