@@ -67,6 +67,7 @@ async function createBulkExport(app: FastifyInstance, config: Config, deps: AppD
     store,
     dataDir: resolve(cwd, config.dataDir),
     maxFileResources: config.export.maxFileResources,
+    maxConcurrent: config.export.maxConcurrent,
     retryAfterSeconds: config.export.retryAfterSeconds,
     requiresAccessToken: config.auth.mode === 'smart',
     device: buildServiceDevice({ version }),

@@ -34,12 +34,12 @@ let written: Map<string, Set<string>>;
 let full: ExportManifest;
 let fullOutput: Map<string, fhir4.Resource[]>;
 
-function config() {
-  return testConfig({ dataDir: dir, export: { retryAfterSeconds: 1, maxFileResources: 100 } });
+function config(maxConcurrent = 2) {
+  return testConfig({ dataDir: dir, export: { retryAfterSeconds: 1, maxFileResources: 100, maxConcurrent } });
 }
 
-async function startApp(jobStore: JobStore): Promise<FastifyInstance> {
-  const built = await buildApp(config(), { store: jobStore, operations: fakeOperations(), logStream: new LogSink(), cwd: ROOT });
+async function startApp(jobStore: JobStore, maxConcurrent = 2): Promise<FastifyInstance> {
+  const built = await buildApp(config(maxConcurrent), { store: jobStore, operations: fakeOperations(), logStream: new LogSink(), cwd: ROOT });
   await built.ready();
   return built;
 }
@@ -270,6 +270,24 @@ describe('status, cancel and restart (IG: "Bulk Data Status Request", "Bulk Data
     await new Promise((resolve) => setTimeout(resolve, Number(second.headers['retry-after']) * 1000));
     const manifest = await pollToCompletion(app, status);
     expect(countsByType(manifest)).toEqual(countsByType(full));
+  });
+
+  it('export.maxConcurrent: a second export waits (X-Progress: queued) until the first is done, then completes', async () => {
+    const single = await startApp(store, 1);
+    try {
+      slowTarget(300);
+      const first = await kickOff(single, { url: '/fhir/$export' });
+      const second = await kickOff(single, { url: '/fhir/$export?_type=Patient' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const waiting = await single.inject({ method: 'GET', url: second });
+      expect(waiting.statusCode).toBe(202);
+      expect(waiting.headers['x-progress']).toBe('queued');
+      proxy.reset();
+      expect(countsByType(await pollToCompletion(single, first))).toEqual(countsByType(full));
+      expect(countsByType(await pollToCompletion(single, second))).toEqual(expectedCounts(['Patient']));
+    } finally {
+      await single.close();
+    }
   });
 
   it('DELETE cancels a running export: 202, then the status URL and its files answer 404', async () => {
