@@ -19,6 +19,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'sources-bench.ts', exportName: 'runSourcesBench' },
   { file: 'store-bench.ts', exportName: 'runStoreBench' },
   { file: 'load-bench.ts', exportName: 'runLoadBench' },
+  { file: 'export-bench.ts', exportName: 'runExportBench' },
 ];
 
 const benchDir = import.meta.dirname;

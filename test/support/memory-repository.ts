@@ -5,6 +5,8 @@
  * `_tag` tokens only (what ifNoneExist and our counts send) are answered by direct comparison:
  * MemoryRepository evaluates search-parameter FHIRPath per stored resource, which made one
  * 8-entry conditional chunk of Observations take ~0.5 s on a store of a few dozen (measured).
+ * (3) `_id=a,b,…` alone (the export's batch read) is a lookup by id, as on any real server; the
+ * FHIRPath path took 0.6 s per 100 ids on 3,000 Observations (measured).
  */
 import { deepEquals } from '@medplum/core';
 import type { Filter, SearchRequest, WithId } from '@medplum/core';
@@ -28,7 +30,7 @@ export class TestMemoryRepository extends MemoryRepository {
     // searchSync; wrap it so token-only searches (what ifNoneExist sends) skip FHIRPath.
     const self = this as unknown as { searchSync: (request: SearchRequest) => Bundle; resources: Map<string, Map<string, Resource>> };
     const original = self.searchSync.bind(this);
-    self.searchSync = (request) => searchTokens(request, self.resources) ?? original(request);
+    self.searchSync = (request) => searchIds(request, self.resources) ?? searchTokens(request, self.resources) ?? original(request);
   }
 }
 
@@ -38,6 +40,20 @@ function searchTokens(request: SearchRequest, resources: Map<string, Map<string,
   if (!plain || filters.length === 0 || !filters.every(isTokenFilter)) return undefined;
   const stored = resources.get(request.resourceType);
   const matches = [...(stored?.values() ?? [])].filter((candidate) => filters.every((f) => matchesToken(candidate, f)));
+  return searchsetPage(request, matches);
+}
+
+function searchIds(request: SearchRequest, resources: Map<string, Map<string, Resource>>): Bundle | undefined {
+  const [filter, ...others] = request.filters ?? [];
+  const plain = !request.include && !request.revInclude && !request.sortRules?.length && others.length === 0;
+  if (!plain || filter?.code !== '_id' || (filter.operator !== 'eq' && filter.operator !== undefined)) return undefined;
+  const stored = resources.get(request.resourceType);
+  const matches = [...new Set(filter.value.split(','))].map((id) => stored?.get(id)).filter((r): r is Resource => r !== undefined);
+  return searchsetPage(request, matches);
+}
+
+/** One page of matches as a searchset (copies: callers may not mutate the store). */
+function searchsetPage(request: SearchRequest, matches: readonly Resource[]): Bundle {
   const offset = request.offset ?? 0;
   const page = matches.slice(offset, request.count === undefined ? undefined : offset + request.count);
   const entry = page.map((resource) => ({ search: { mode: 'match' as const }, resource: structuredClone(resource) }));

@@ -29,6 +29,12 @@ function fullUrl(request: FastifyRequest, base: string): string {
 }
 
 export function registerBulkExportRoutes(app: FastifyInstance, bulk: BulkExportPort, options: BulkExportRouteOptions): void {
+  registerKickOffRoutes(app, bulk, options);
+  registerStatusRoutes(app, bulk, options);
+  registerFileAndGroupRoutes(app, bulk);
+}
+
+function registerKickOffRoutes(app: FastifyInstance, bulk: BulkExportPort, options: BulkExportRouteOptions): void {
   const kickOff = (level: ExportLevel) => async (request: KickOffRequest, reply: FastifyReply) => {
     const base = baseUrl(request, options.publicUrl);
     const parameters = request.method === 'POST' ? parametersFromResource(request.body) : parametersFromQuery(request.query);
@@ -48,7 +54,9 @@ export function registerBulkExportRoutes(app: FastifyInstance, bulk: BulkExportP
     app.get(url, { config: { scope: READ_SCOPE }, schema }, kickOff(level));
     app.post(url, { config: { scope: READ_SCOPE }, schema: { ...schema, body: { type: 'object' } } }, kickOff(level));
   }
+}
 
+function registerStatusRoutes(app: FastifyInstance, bulk: BulkExportPort, options: BulkExportRouteOptions): void {
   app.get<{ Params: { id: string } }>('/fhir/bulk-export/:id', {
     config: { scope: READ_SCOPE },
     schema: { tags: ['bulk'], summary: `${IG} status request: 202 in progress (X-Progress, Retry-After), 429 polled too soon, 200 manifest`, response: { 200: manifest, ...errorResponses } },
@@ -75,7 +83,9 @@ export function registerBulkExportRoutes(app: FastifyInstance, bulk: BulkExportP
     await bulk.cancel(request.params.id);
     return sendFhir(reply, createOutcome([{ severity: 'information', code: 'informational', diagnostics: `Export ${request.params.id} cancelled and deleted.` }]), 202);
   });
+}
 
+function registerFileAndGroupRoutes(app: FastifyInstance, bulk: BulkExportPort): void {
   app.get<{ Params: { id: string; name: string } }>('/fhir/bulk-export/:id/files/:name', {
     config: { scope: READ_SCOPE },
     schema: { tags: ['bulk'], summary: `${IG} file request: one NDJSON file of a completed export (application/fhir+ndjson, streamed)`, response: errorResponses },
