@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   MIGRATION_READ_SCOPE,
   MIGRATION_WRITE_SCOPE,
@@ -17,18 +17,19 @@ import {
   registerErrorHandling,
   registerFhirOperationRoutes,
   registerHttpMetrics,
+  registerMigrationMetrics,
   registerMigrationRoutes,
   registerOpenApi,
   PhiSafeLogController,
   registerSecurityPlugins,
   registerServiceRoutes,
 } from './api/index.ts';
-import type { FhirOperationsPort, ServiceInfo } from './api/index.ts';
+import type { FhirOperationsPort, MetricsRegistry, MigrationMetrics, ServiceInfo } from './api/index.ts';
 import type { Config } from './config/index.ts';
 import { MigrateError, createLogger } from './core/index.ts';
 import type { Logger } from './core/index.ts';
 import type { JobStore } from './jobs/index.ts';
-import type { FhirClientOptions } from './target/index.ts';
+import type { FhirClientOptions, TargetRequestEvent } from './target/index.ts';
 import { MigrationService, createFhirOperations, loadServiceContext, openStore, readPackageVersion, serviceDevice } from './runtime/index.ts';
 
 /** What the composition root can be handed instead of building it (tests, the CLI). */
@@ -62,10 +63,21 @@ export async function openServiceStore(config: Config, cwd: string): Promise<Job
   return openStore(resolve(dataDir, config.store.path), cwd);
 }
 
-/** The migration jobs over the store; resumes unfinished jobs when the app is ready, drains on close. */
-function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, deps: AppDeps & { cwd: string; packageRoot: string }): MigrationService {
+/**
+ * The migration jobs over the store of `config.store` (or `deps.store`), with their metrics (the
+ * targets' request hook). Resumes unfinished jobs when the app is ready; on close drains the runs
+ * (the patient in hand finishes), then closes the store it opened.
+ */
+async function composeMigrations(app: FastifyInstance, config: Config, deps: AppDeps & { cwd: string; packageRoot: string }, registry: MetricsRegistry): Promise<{ migrations: MigrationService; metrics: MigrationMetrics }> {
   const { cwd, packageRoot } = deps;
-  const migrations = new MigrationService({
+  const store = deps.store ?? (await openServiceStore(config, cwd));
+  let migrations: MigrationService | undefined;
+  const metrics = registerMigrationMetrics(registry, { stats: () => (migrations as MigrationService).stats(), readiness: () => (migrations as MigrationService).readiness() });
+  const onRequest = (event: TargetRequestEvent): void => {
+    metrics.onTargetRequest(event);
+    deps.targetOptions?.onRequest?.(event);
+  };
+  migrations = new MigrationService({
     store, cwd, packageRoot,
     allowedRoots: (config.migrations.allowedRoots ?? [cwd, config.dataDir]).map((root) => resolve(cwd, root)),
     defaultTarget: config.migrations.defaultTarget,
@@ -73,14 +85,24 @@ function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, 
     maxConcurrentJobs: config.migrations.maxConcurrentJobs,
     patientConcurrency: config.migrations.patientConcurrency,
     leaseMs: config.migrations.leaseMs,
-    ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
+    targetOptions: { ...deps.targetOptions, onRequest },
     onRunError: (jobId, error) => app.log.error({ jobId, code: error.code }, 'migration run failed'),
   });
+  const service = migrations;
   app.addHook('onReady', async () => {
-    const resumed = await migrations.resumeUnfinished();
-    if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
+    try {
+      const resumed = await service.resumeUnfinished();
+      if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
+    } catch (error) {
+      // The service still starts: /ready reports the store, and a restart resumes the jobs.
+      app.log.error({ code: error instanceof MigrateError ? error.code : 'FHIRMIG_ERR_STORE_UNAVAILABLE' }, 'could not list unfinished migrations to resume');
+    }
   });
-  return migrations;
+  app.addHook('onClose', async () => {
+    await service.close();
+    if (!deps.store) await store.close();
+  });
+  return { migrations: service, metrics };
 }
 
 function loadOperations(config: Config, cwd: string, log: Logger): FhirOperationsPort {
@@ -121,26 +143,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  registerErrorHandling(app);
+  const metrics = createServiceMetrics(info.startedAt, info.version);
+  registerErrorHandling(app, { onError: (code) => metrics.errors.inc({ code }) });
   registerContentTypes(app);
   await registerSecurityPlugins(app, config.rateLimit);
   await registerOpenApi(app, info);
 
-  const metrics = createServiceMetrics(info.startedAt, info.version);
   registerHttpMetrics(app, metrics);
   const tokens = config.auth.mode === 'smart' ? new TokenService({ ...config.auth, audience: config.http.publicUrl ?? 'fhir-migrate', ...(deps.now ? { now: deps.now } : {}) }) : undefined;
   if (tokens) registerAuthHook(app, tokens);
   warnAboutAuth(app, config);
 
-  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined });
-  registerFhirOperationRoutes(app, operations);
-  const store = deps.store ?? (await openServiceStore(config, cwd));
-  const migrations = buildMigrations(app, config, store, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd });
-  // Graceful shutdown, in this order: drain the runs (the patient in hand finishes), then close the store.
-  app.addHook('onClose', async () => {
-    await migrations.close();
-    if (!deps.store) await store.close();
+  const { migrations, metrics: migrationMetrics } = await composeMigrations(app, config, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd }, metrics.registry);
+  registerServiceRoutes(app, {
+    operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined,
+    readiness: () => migrations.readiness(), collectMetrics: () => migrationMetrics.collect(),
   });
+  registerFhirOperationRoutes(app, operations);
   registerMigrationRoutes(app, migrations);
   if (tokens) registerAuthRoutes(app, tokens, config.http.publicUrl, SUPPORTED_SCOPES);
   return app;

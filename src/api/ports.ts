@@ -45,3 +45,14 @@ export interface MigrationsPort {
   resume(jobId: string): Promise<Job>;
   rollback(jobId: string): Promise<unknown>;
 }
+
+/** The migration figures /metrics and /ready read (runtime's MigrationService). */
+export interface MigrationStatsPort {
+  stats(): Promise<{
+    readonly jobsByState: Readonly<Record<string, number>>;
+    readonly records: Readonly<Record<'read' | 'loaded' | 'rejected' | 'skipped', number>>;
+    readonly resourcesWritten: number;
+    readonly rejectedByCode: Readonly<Record<string, number>>;
+  }>;
+  readiness(): Promise<readonly ReadinessCheckResult[]>;
+}

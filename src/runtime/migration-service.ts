@@ -8,6 +8,8 @@ import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
 import { jobErrors } from './migration-report.ts';
+import { checkTarget, collectStats } from './migration-stats.ts';
+import type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
 import type { MigrationErrorGroup } from './migration-report.ts';
 
 export interface MigrationServiceOptions extends RequestContext {
@@ -48,13 +50,6 @@ export interface MigrationReport extends ReconciliationReport {
   readonly targetError?: { readonly code: string; readonly message: string };
 }
 
-/** Aggregates for /metrics, read from the store. */
-export interface MigrationStats {
-  readonly jobsByState: Readonly<Record<string, number>>;
-  readonly records: { readonly read: number; readonly loaded: number; readonly rejected: number; readonly skipped: number };
-  readonly resourcesWritten: number;
-}
-
 interface ActiveRun {
   readonly cancel: AbortController;
   readonly drain: AbortController;
@@ -62,7 +57,7 @@ interface ActiveRun {
 }
 
 const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold'];
-const STATS_PAGE = 500;
+const PAGE = 500;
 
 /**
  * The migration jobs of the service (shared engine and store with the CLI): plans a request, runs
@@ -77,6 +72,8 @@ export class MigrationService {
   readonly #waiting: string[] = [];
   readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
   readonly #validators = new Map<string, MigrationEnv['validate']>();
+  /** Rejections by code of settled jobs: their ledger no longer changes. */
+  readonly #settledRejections = new Map<string, Readonly<Record<string, number>>>();
   #closing = false;
 
   constructor(options: MigrationServiceOptions) {
@@ -171,33 +168,40 @@ export class MigrationService {
   /** Start-up: queues every job this store has `running` or `queued` (a stopped or crashed process's work). */
   async resumeUnfinished(): Promise<string[]> {
     const ids: string[] = [];
-    for (let offset = 0; ; offset += STATS_PAGE) {
-      const page = await this.store.listJobs({ states: ['running', 'queued'], limit: STATS_PAGE, offset });
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.store.listJobs({ states: ['running', 'queued'], limit: PAGE, offset });
       ids.push(...page.map((j) => j.id));
-      if (page.length < STATS_PAGE) break;
+      if (page.length < PAGE) break;
     }
     for (const id of ids) if (!this.#active.has(id) && !this.#waiting.includes(id)) this.#enqueue(id);
     return ids;
   }
 
-  /** Jobs by state and summed counters over every job of the store. */
-  async stats(): Promise<MigrationStats> {
-    const jobsByState: Record<string, number> = {};
-    const records = { read: 0, loaded: 0, rejected: 0, skipped: 0 };
-    let resourcesWritten = 0;
-    for (let offset = 0; ; offset += STATS_PAGE) {
-      const page = await this.store.listJobs({ limit: STATS_PAGE, offset });
-      for (const { state, progress: p } of page) {
-        jobsByState[state] = (jobsByState[state] ?? 0) + 1;
-        records.read += p.recordsRead;
-        records.loaded += p.recordsLoaded;
-        records.rejected += p.recordsRejected;
-        records.skipped += p.recordsSkipped;
-        resourcesWritten += p.resourcesWritten;
-      }
-      if (page.length < STATS_PAGE) break;
+  /** Jobs by state and summed counters over every job of the store (for /metrics). */
+  stats(): Promise<MigrationStats> {
+    return collectStats(this.store, (id, state) => this.#rejections(id, state));
+  }
+
+  async #rejections(jobId: string, state: JobState): Promise<Readonly<Record<string, number>>> {
+    const cached = this.#settledRejections.get(jobId);
+    if (cached) return cached;
+    const { rejectedByCode } = await this.store.countOutcomes(jobId);
+    if (isSettled(state) && !this.isActive(jobId)) this.#settledRejections.set(jobId, rejectedByCode);
+    return rejectedByCode;
+  }
+
+  /** For /ready: the store answers, and the configured default target (if any) is reachable. */
+  async readiness(): Promise<MigrationReadiness[]> {
+    const checks: MigrationReadiness[] = [];
+    try {
+      await this.store.listJobs({ limit: 1 });
+      checks.push({ name: 'store', ok: true, detail: `${this.store.backend} job store answers` });
+    } catch (error) {
+      checks.push({ name: 'store', ok: false, detail: `job store: ${isMigrateError(error) ? error.code : 'unreachable'}` });
     }
-    return { jobsByState, records, resourcesWritten };
+    const target = this.#options.defaultTarget;
+    if (target) checks.push(await checkTarget(target, this.#options.cwd));
+    return checks;
   }
 
   /** Whether the job has a run in this process (running or waiting for a slot). */

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openJobStore } from '../../src/jobs/index.ts';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
@@ -144,6 +145,9 @@ describe('cancel, pause and resume', () => {
     const { body } = await call<JobBody>(server, 'POST', '/migrations', { source: CSV, target: proxy.url, scope: { kind: 'patients', patientIds: patients } });
     const paused = await poll(server, body.id, settled);
     expect(paused).toMatchObject({ state: 'paused', error: { code: 'FHIRMIG_ERR_TARGET_UNAVAILABLE' } });
+    const metrics = await (await fetch(`${server.address}/metrics`)).text();
+    expect(metrics).toMatch(/^fhirmig_target_retries_total\{method="POST"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^fhirmig_target_requests_total\{method="POST",status="0"\} [1-9]\d*$/m);
     proxy.reset();
     const resume = await call<JobBody>(server, 'POST', `/migrations/${body.id}/$resume`);
     expect(resume.status).toBe(202);
@@ -164,6 +168,13 @@ it('a restart in the middle: the new service resumes the job on the same store a
   const { body } = await call<JobBody>(first, 'POST', '/migrations', { source: CSV, target: fhir.url });
   await poll(first, body.id, (job) => (job.progress['tasksDone'] ?? 0) >= 2);
   await first.close(); // graceful: the patient in hand finishes, the job stays running
+  const store = await openJobStore({ backend: 'sqlite', path: join(dataDir, 'jobs.sqlite') });
+  try {
+    expect((await store.getJob(body.id)).state).toBe('running');
+    expect(await store.countTasks(body.id)).toMatchObject({ claimed: 0, failed: 0 }); // nothing left half-done
+  } finally {
+    await store.close();
+  }
   const second = await serve(dataDir, { patientConcurrency: 2, leaseMs: 1000 });
   try {
     const stopped = await call<JobBody>(second, 'GET', `/migrations/${body.id}`);

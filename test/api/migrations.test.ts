@@ -188,3 +188,48 @@ describe('GET /migrations: paging and filters', () => {
     expect(issueCode(resume.body)).toBe('FHIRMIG_ERR_JOB_STATE');
   });
 });
+
+describe('operations: /metrics and /ready', () => {
+  it('/metrics: jobs by state, records by outcome, resources written, target latency, errors by code', async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    const text = response.body;
+    const value = (line: RegExp): number => Number(new RegExp(`^${line.source} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value(/fhirmig_jobs\{state="rolled-back"\}/)).toBe(1);
+    expect(value(/fhirmig_jobs\{state="cancelled"\}/)).toBe(2);
+    const loaded = value(/fhirmig_records_total\{outcome="loaded"\}/);
+    const read = value(/fhirmig_records_total\{outcome="read"\}/);
+    expect(loaded).toBeGreaterThan(100);
+    expect(read).toBe(loaded + value(/fhirmig_records_total\{outcome="rejected"\}/) + value(/fhirmig_records_total\{outcome="skipped"\}/));
+    expect(value(/fhirmig_resources_written_total/)).toBeGreaterThan(100);
+    expect(value(/fhirmig_target_request_duration_seconds_count\{method="POST"\}/)).toBeGreaterThan(0);
+    expect(value(/fhirmig_target_requests_total\{method="DELETE",status="200"\}/)).toBeGreaterThan(100);
+    expect(value(/fhirmig_errors_total\{code="FHIRMIG_ERR_JOB_NOT_FOUND"\}/)).toBe(5);
+    expect(value(/fhirmig_errors_total\{code="FHIRMIG_ERR_MIGRATION_PATH_FORBIDDEN"\}/)).toBe(4);
+  });
+
+  it('/ready checks the job store and the default target', async () => {
+    const ready = await app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: expect.arrayContaining([{ name: 'store', ok: true, detail: 'sqlite job store answers' }]) });
+
+    const down = await testApp(testConfig({ migrations: { defaultTarget: 'http://127.0.0.1:9/fhir' } }), { packageRoot: ROOT });
+    const up = await testApp(testConfig({ migrations: { defaultTarget: fhir.url } }), { packageRoot: ROOT });
+    const closedStore = await openJobStore({ backend: 'sqlite', path: join(scratch, 'closed.sqlite') });
+    await closedStore.close();
+    const noStore = await testApp(testConfig(), { store: closedStore, packageRoot: ROOT });
+    try {
+      const targetDown = await down.app.inject({ method: 'GET', url: '/ready' });
+      expect(targetDown.statusCode).toBe(503);
+      expect(targetDown.json().checks).toContainEqual({ name: 'target', ok: false, detail: expect.stringMatching(/^target unreachable/) });
+      const targetUp = await up.app.inject({ method: 'GET', url: '/ready' });
+      expect(targetUp.statusCode).toBe(200);
+      expect(targetUp.json().checks).toContainEqual({ name: 'target', ok: true, detail: 'target answered GET metadata with 200' });
+      const storeDown = await noStore.app.inject({ method: 'GET', url: '/ready' });
+      expect(storeDown.statusCode).toBe(503);
+      expect(storeDown.json().checks).toContainEqual(expect.objectContaining({ name: 'store', ok: false }));
+    } finally {
+      await Promise.all([down.app.close(), up.app.close(), noStore.app.close()]);
+    }
+  });
+});
