@@ -136,9 +136,15 @@ export class MigrationService {
       return job;
     }
     const waiting = this.#waiting.indexOf(jobId);
-    if (waiting >= 0) this.#waiting.splice(waiting, 1);
-    if (job.state === 'running') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
+    if (job.state === 'running') {
+      // Left running by a stopped process and queued here to resume: ours to cancel. Else another worker runs it.
+      if (waiting < 0) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
+      this.#waiting.splice(waiting, 1);
+      await this.store.transitionJob(jobId, 'cancelling');
+      return this.store.transitionJob(jobId, 'cancelled');
+    }
     assertTransition(jobId, job.state, 'cancelled');
+    if (waiting >= 0) this.#waiting.splice(waiting, 1);
     return this.store.transitionJob(jobId, 'cancelled');
   }
 
@@ -165,16 +171,25 @@ export class MigrationService {
     }
   }
 
-  /** Start-up: queues every job this store has `running` or `queued` (a stopped or crashed process's work). */
+  /**
+   * Start-up: queues every job this store has `running` or `queued` (a stopped or crashed
+   * process's work), and settles a `cancelling` one whose runner died as `cancelled`.
+   */
   async resumeUnfinished(): Promise<string[]> {
     const ids: string[] = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await this.store.listJobs({ states: ['running', 'queued'], limit: PAGE, offset });
-      ids.push(...page.map((j) => j.id));
-      if (page.length < PAGE) break;
-    }
-    for (const id of ids) if (!this.#active.has(id) && !this.#waiting.includes(id)) this.#enqueue(id);
+    for (const job of await this.#jobsIn(['cancelling'])) await this.store.transitionJob(job.id, 'cancelled').catch(() => undefined);
+    for (const job of await this.#jobsIn(['running', 'queued'])) ids.push(job.id);
+    for (const id of ids) if (!this.isActive(id)) this.#enqueue(id);
     return ids;
+  }
+
+  async #jobsIn(states: readonly JobState[]): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.store.listJobs({ states, limit: PAGE, offset });
+      jobs.push(...page);
+      if (page.length < PAGE) return jobs;
+    }
   }
 
   /** Jobs by state and summed counters over every job of the store (for /metrics). */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -145,6 +145,33 @@ describe('a one-patient migration into the loopback FHIR server', () => {
   });
 });
 
+describe('the report of a job with a ConceptMap gap', () => {
+  it('lists the codes no ConceptMap translated, and rejections by code with their SourceRefs', async () => {
+    const conceptMaps = join(scratch, 'conceptmaps');
+    cpSync(join(ROOT, 'conceptmaps'), conceptMaps, { recursive: true });
+    const raceText = join(conceptMaps, 'synthea', 'synthea-race-text.json');
+    const map = JSON.parse(readFileSync(raceText, 'utf8')) as fhir4.ConceptMap;
+    const group = map.group?.[0] as fhir4.ConceptMapGroup;
+    group.element = group.element.filter((e) => e.code !== 'white'); // patient A is "white"
+    writeFileSync(raceText, JSON.stringify(map));
+    const started = await post('/migrations', { source: CSV, target: fhir.url, conceptMaps: [conceptMaps], dryRun: true, scope: { kind: 'patients', patientIds: [PATIENT_A] } });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json() as { id: string };
+    expect(await settled(id)).toMatchObject({ state: 'completed' });
+    const report = (await app.inject({ method: 'GET', url: `/migrations/${id}/report` })).json() as {
+      total: { rejected: number };
+      unmappedCodes: { conceptMap: string; code: string; count: number }[];
+      errors: { code: string; count: number; records: { ref: { kind: string; locator: string }; issues: unknown[] }[] }[];
+    };
+    expect(report.unmappedCodes).toContainEqual(expect.objectContaining({ conceptMap: map.url, code: 'white', count: 1 }));
+    expect(report.errors.reduce((n, g) => n + g.count, 0)).toBe(report.total.rejected);
+    for (const group of report.errors) {
+      expect(group.code).toMatch(/^FHIRMIG_ERR_/);
+      for (const record of group.records) expect(record.ref).toMatchObject({ kind: expect.any(String), locator: expect.any(String) });
+    }
+  });
+});
+
 describe('GET /migrations: paging and filters', () => {
   const spec: JobSpec = { source: 'csv:/nowhere', target: 'file:/nowhere', mapSet: { id: 'm', versionHash: 'h' }, scope: { kind: 'all' }, options: { dryRun: true, phases: [], thresholds: {} } };
   let created: string[];
@@ -230,6 +257,28 @@ describe('operations: /metrics and /ready', () => {
       expect(storeDown.json().checks).toContainEqual(expect.objectContaining({ name: 'store', ok: false }));
     } finally {
       await Promise.all([down.app.close(), up.app.close(), noStore.app.close()]);
+    }
+  });
+});
+
+describe('start-up on a store a stopped process left behind', () => {
+  it('settles a job left cancelling as cancelled, and fails one whose map set changed, with the cause', async () => {
+    const other = await openJobStore({ backend: 'sqlite', path: join(scratch, 'left-behind.sqlite') });
+    const spec: JobSpec = { source: 'csv:/nowhere', target: 'file:/nowhere', mapSet: { id: 'm', versionHash: 'h' }, scope: { kind: 'all' }, options: { dryRun: true, phases: [], thresholds: {} } };
+    await other.createJob(spec, { id: 'was-cancelling' });
+    await other.transitionJob('was-cancelling', 'running');
+    await other.transitionJob('was-cancelling', 'cancelling');
+    await other.createJob(spec, { id: 'unrunnable' });
+    const { app: restarted } = await testApp(testConfig(), { store: other, packageRoot: ROOT });
+    try {
+      expect((await other.getJob('was-cancelling')).state).toBe('cancelled');
+      for (let i = 0; i < 100 && (await other.getJob('unrunnable')).state === 'queued'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const job = (await restarted.inject({ method: 'GET', url: '/migrations/unrunnable' })).json() as { state: string; error?: { code: string } };
+      // Planned with map set hash "h": the maps on disk differ, so resuming would mix two map versions.
+      expect(job).toMatchObject({ state: 'failed', error: { code: 'FHIRMIG_ERR_JOB_STATE', message: expect.stringMatching(/map set changed/) } });
+    } finally {
+      await restarted.close();
+      await other.close();
     }
   });
 });
