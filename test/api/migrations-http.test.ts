@@ -39,6 +39,10 @@ interface ReportBody {
 }
 
 let fhir: RunningFhirServer;
+/** Every log line of every service in this file (STYLE.md rule 10: no record content in them). */
+const logs = new LogSink();
+/** The whole extract's totals from the uninterrupted run, for the interrupted one to match. */
+let uninterrupted: ReportBody['total'] | undefined;
 
 beforeAll(async () => {
   fhir = await startFhirServer();
@@ -47,7 +51,7 @@ afterAll(() => fhir.close());
 
 async function serve(dataDir: string, migrations: Record<string, unknown> = {}): Promise<RunningServer> {
   const config = testConfig({ host: '127.0.0.1', port: 0, dataDir, migrations: { allowedRoots: [SHARED], ...migrations }, rateLimit: { enabled: false } });
-  return startServer(config, { logStream: new LogSink(), cwd: ROOT, packageRoot: ROOT, targetOptions: FAST_RETRIES }, false);
+  return startServer(config, { logStream: logs, cwd: ROOT, packageRoot: ROOT, targetOptions: FAST_RETRIES }, false);
 }
 
 async function call<T>(server: RunningServer, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: T }> {
@@ -106,11 +110,16 @@ describe('the whole Synthea extract over HTTP', () => {
     expect(loaded).toBe(done.progress['recordsLoaded']);
     expect(report.body.targetCounts['Patient']).toBe(11);
     await expectTargetAgrees(report.body, id);
+    uninterrupted = report.body.total;
     const rejectedInGroups = report.body.errors.reduce((n, g) => n + g.count, 0);
     expect(rejectedInGroups).toBe(rejected);
 
     const listed = await call<{ jobs: JobBody[] }>(server, 'GET', '/migrations?state=completed');
     expect(listed.body.jobs.map((j) => j.id)).toContain(id);
+
+    // Patient A's name, SSN and street from patients.csv never reach a log line.
+    expect(logs.lines.length).toBeGreaterThan(5);
+    for (const phi of ['Temika453', 'Wuckert783', '999-33-2827', 'Kirlin Village']) expect(logs.text).not.toContain(phi);
   });
 });
 
@@ -175,7 +184,7 @@ it('a restart in the middle: the new service resumes the job on the same store a
   } finally {
     await store.close();
   }
-  const second = await serve(dataDir, { patientConcurrency: 2, leaseMs: 1000 });
+  const second = await serve(dataDir, { patientConcurrency: 4, leaseMs: 1000 });
   try {
     const stopped = await call<JobBody>(second, 'GET', `/migrations/${body.id}`);
     expect(stopped.body.progress['tasksDone']).toBeLessThan(12);
@@ -185,6 +194,7 @@ it('a restart in the middle: the new service resumes the job on the same store a
     const report = await call<ReportBody>(second, 'GET', `/migrations/${body.id}/report`);
     expect(report.body.balanced).toBe(true);
     expect(report.body.total.read).toBe(done.progress['recordsRead']);
+    expect(report.body.total).toEqual(uninterrupted); // every record once: none lost, none counted twice
     expect(report.body.targetCounts['Patient']).toBe(11);
     await expectTargetAgrees(report.body, body.id);
   } finally {

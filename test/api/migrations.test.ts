@@ -74,6 +74,14 @@ describe('POST /migrations: request checks', () => {
   });
 });
 
+it('the OpenAPI document lists the migration routes with their schemas', async () => {
+  const document = (await app.inject({ method: 'GET', url: '/documentation/json' })).json() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>> };
+  for (const path of ['/migrations', '/migrations/{id}', '/migrations/{id}/report', '/migrations/{id}/$cancel', '/migrations/{id}/$resume', '/migrations/{id}/$rollback']) {
+    expect(Object.keys(document.paths)).toContain(path);
+  }
+  expect(document.paths['/migrations']?.['post']?.requestBody?.content['application/json']?.schema.required).toEqual(['source']);
+});
+
 describe('unknown jobs → 404 FHIRMIG_ERR_JOB_NOT_FOUND', () => {
   it.each([
     ['GET', '/migrations/no-such-job'],
