@@ -2,7 +2,7 @@ import { MigrateError, isMigrateError } from '../core/index.ts';
 import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob, runJob } from '../jobs/index.ts';
 import type { Job, JobState, JobStore, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
-import { createSource } from '../sources/index.ts';
+import { createSource, redactUrl } from '../sources/index.ts';
 import type { FhirClientOptions, Target } from '../target/index.ts';
 import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
@@ -113,15 +113,15 @@ export class MigrationService {
 
   async report(jobId: string): Promise<MigrationReport> {
     const job = await this.store.getJob(jobId);
-    const unmappedCodes = [...(this.#unmapped.get(jobId)?.values() ?? [])].sort((a, b) => b.count - a.count);
-    const errors = await jobErrors(this.store, jobId);
-    if (job.spec.options.dryRun) return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes };
+    const extra = { errors: await jobErrors(this.store, jobId), unmappedCodes: [...(this.#unmapped.get(jobId)?.values() ?? [])].sort((a, b) => b.count - a.count) };
+    const redacted = (report: ReconciliationReport) => ({ ...report, source: redactUrl(report.source), target: redactUrl(report.target), ...extra });
+    if (job.spec.options.dryRun) return redacted(await reconcileJob(this.store, jobId));
     const target = this.#openTarget(job.spec.target);
     try {
-      return { ...(await reconcileJob(this.store, jobId, target)), errors, unmappedCodes };
+      return redacted(await reconcileJob(this.store, jobId, target));
     } catch (error) {
       if (!isMigrateError(error) || !error.code.startsWith('FHIRMIG_ERR_TARGET_')) throw error;
-      return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes, targetError: { code: error.code, message: error.message } };
+      return { ...redacted(await reconcileJob(this.store, jobId)), targetError: { code: error.code, message: error.message } };
     } finally {
       await target.close();
     }

@@ -214,6 +214,16 @@ describe('GET /migrations: paging and filters', () => {
     }
   });
 
+  it('never shows a database password: the job and its report redact source and target URLs', async () => {
+    await store.createJob({ ...spec, source: 'postgres://migrator:s3cret@127.0.0.1:5432/legacy', target: 'https://bot:t0ken@ehr.example.org/fhir' }, { id: 'with-secrets' });
+    for (const url of ['/migrations/with-secrets', '/migrations/with-secrets/report', '/migrations?_offset=3']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('postgres://migrator:***@127.0.0.1:5432/legacy');
+      expect(response.body).not.toMatch(/s3cret|t0ken/);
+    }
+  });
+
   it('cancels a queued job at once; a cancelled one cannot be resumed (409)', async () => {
     const cancel = await post('/migrations/page-0/$cancel');
     expect(cancel.statusCode).toBe(202);
@@ -287,6 +297,32 @@ describe('start-up on a store a stopped process left behind', () => {
     } finally {
       await restarted.close();
       await other.close();
+    }
+  });
+});
+
+describe('bounded concurrency (migrations.maxConcurrentJobs)', () => {
+  it('runs one job at a time when the limit is 1: the second waits queued, then both complete', async () => {
+    const { app: single } = await testApp(testConfig({ migrations: { allowedRoots: [SHARED, scratch], maxConcurrentJobs: 1 } }), { packageRoot: ROOT });
+    try {
+      const body = { source: CSV, target: `file:${join(scratch, 'dry-run-out')}`, dryRun: true, scope: { kind: 'patients', patientIds: [PATIENT_A] } };
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const response = await single.inject({ method: 'POST', url: '/migrations', headers: JSON_HEADERS, payload: body });
+        expect(response.statusCode).toBe(202);
+        ids.push((response.json() as { id: string }).id);
+      }
+      const seen = new Set<string>();
+      for (;;) {
+        const states = await Promise.all(ids.map(async (id) => ((await single.inject({ method: 'GET', url: `/migrations/${id}` })).json() as { state: string }).state));
+        seen.add(states.join(' '));
+        expect(states).not.toEqual(['running', 'running']);
+        if (states.every((state) => state === 'completed')) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).toContain('running queued');
+    } finally {
+      await single.close();
     }
   });
 });
