@@ -173,7 +173,8 @@ describe('cancel, pause and resume', () => {
 
 it('a restart in the middle: the new service resumes the job on the same store and completes it, with no duplicate', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirmig-restart-'));
-  const first = await serve(dataDir, { patientConcurrency: 1, leaseMs: 1000 });
+  // Default leases (30 s): a graceful stop leaves no task claimed, so the restart need not wait for one to expire.
+  const first = await serve(dataDir, { patientConcurrency: 1 });
   const { body } = await call<JobBody>(first, 'POST', '/migrations', { source: CSV, target: fhir.url });
   await poll(first, body.id, (job) => (job.progress['tasksDone'] ?? 0) >= 2);
   await first.close(); // graceful: the patient in hand finishes, the job stays running
@@ -184,7 +185,7 @@ it('a restart in the middle: the new service resumes the job on the same store a
   } finally {
     await store.close();
   }
-  const second = await serve(dataDir, { patientConcurrency: 4, leaseMs: 1000 });
+  const second = await serve(dataDir, { patientConcurrency: 4 });
   try {
     const stopped = await call<JobBody>(second, 'GET', `/migrations/${body.id}`);
     expect(stopped.body.progress['tasksDone']).toBeLessThan(12);
