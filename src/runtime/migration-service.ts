@@ -1,6 +1,6 @@
 import { MigrateError, isMigrateError } from '../core/index.ts';
 import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob, runJob } from '../jobs/index.ts';
-import type { Job, JobState, JobStore, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
+import type { Job, JobState, JobStore, MapSet, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
 import { createSource, redactUrl } from '../sources/index.ts';
 import type { FhirClientOptions, Target } from '../target/index.ts';
@@ -72,6 +72,8 @@ export class MigrationService {
   readonly #waiting: string[] = [];
   readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
   readonly #validators = new Map<string, MigrationEnv['validate']>();
+  /** Map sets loaded to plan or check a job, handed to its next run. */
+  readonly #prepared = new Map<string, MapSet>();
   /** Rejections by code of settled jobs: their ledger no longer changes. */
   readonly #settledRejections = new Map<string, Readonly<Record<string, number>>>();
   #closing = false;
@@ -88,13 +90,16 @@ export class MigrationService {
   async start(request: MigrationRequest): Promise<Job> {
     const spec = specFromRequest(request, this.#options);
     const edge = edgeOf(spec, this.#options.packageRoot);
-    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    const counts = new Map<string, UnmappedCodeCount>();
+    const mapSet = this.#loadMapSet(counts, edge);
     const source = createSource(spec.source);
     try {
       const planned: ServiceJobSpec = { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } };
       const job = await planMigration(this.store, planned, source).catch((error: unknown) => {
         throw isMigrateError(error) && error.code === 'FHIRMIG_ERR_CONFIG_INVALID' ? new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', `scope: ${error.message}`) : error;
       });
+      this.#unmapped.set(job.id, counts);
+      this.#prepared.set(job.id, mapSet); // its first run needs not load the maps again
       this.#enqueue(job.id);
       return job;
     } finally {
@@ -136,6 +141,7 @@ export class MigrationService {
       return job;
     }
     const waiting = this.#waiting.indexOf(jobId);
+    if (waiting >= 0) this.#prepared.delete(jobId);
     if (job.state === 'running') {
       // Left running by a stopped process and queued here to resume: ours to cancel. Else another worker runs it.
       if (waiting < 0) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
@@ -153,7 +159,7 @@ export class MigrationService {
     const job = await this.store.getJob(jobId);
     if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is already running in this service.`);
     if (!RESUMABLE.includes(job.state) && job.state !== 'running' && job.state !== 'queued') assertTransition(jobId, job.state, 'running');
-    this.#checkMapSet(job);
+    this.#prepared.set(jobId, this.#checkedMapSet(job));
     this.#enqueue(jobId);
     return job;
   }
@@ -228,6 +234,7 @@ export class MigrationService {
   async close(): Promise<void> {
     this.#closing = true;
     this.#waiting.length = 0;
+    this.#prepared.clear();
     for (const run of this.#active.values()) run.drain.abort();
     await Promise.all([...this.#active.values()].map((run) => run.done));
   }
@@ -265,6 +272,7 @@ export class MigrationService {
     } catch (error) {
       await this.#failRun(jobId, error);
     } finally {
+      this.#prepared.delete(jobId);
       await env?.source.close().catch(() => undefined);
       await env?.target.close().catch(() => undefined);
     }
@@ -282,8 +290,8 @@ export class MigrationService {
   #openEnv(job: Job): MigrationEnv {
     const spec = job.spec as ServiceJobSpec;
     const edge = edgeOf(spec, this.#options.packageRoot);
-    const mapSet = this.#loadMapSet(job.id, edge);
-    if (mapSet.versionHash !== spec.mapSet.versionHash) throw mapSetChanged(job.id, spec.mapSet.versionHash, mapSet.versionHash);
+    const mapSet = this.#prepared.get(job.id) ?? this.#checkedMapSet(job);
+    this.#prepared.delete(job.id);
     return {
       store: this.store,
       source: createSource(spec.source),
@@ -296,21 +304,28 @@ export class MigrationService {
     };
   }
 
-  #checkMapSet(job: Job): void {
+  /** The job's map set as on disk now; refused (409) when it differs from the one the job was planned with. */
+  #checkedMapSet(job: Job): MapSet {
     const edge = edgeOf(job.spec as ServiceJobSpec, this.#options.packageRoot);
-    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    const mapSet = this.#loadMapSet(this.#countsFor(job.id), edge);
     if (mapSet.versionHash !== job.spec.mapSet.versionHash) throw mapSetChanged(job.id, job.spec.mapSet.versionHash, mapSet.versionHash);
+    return mapSet;
   }
 
-  #loadMapSet(jobId: string, edge: MigrationEdge): ReturnType<typeof loadMapSet> {
-    const counts = this.#unmapped.get(jobId) ?? new Map<string, UnmappedCodeCount>();
-    this.#unmapped.set(jobId, counts);
+  /** The map set with its unmapped-code counter (`counts`, kept per job for the report). */
+  #loadMapSet(counts: Map<string, UnmappedCodeCount>, edge: MigrationEdge): MapSet {
     const onUnmappedCode = (info: UnmappedCodeInfo): void => {
       const key = JSON.stringify([info.conceptMap, info.system ?? '', info.code ?? '', info.rule]);
       const seen = counts.get(key);
       counts.set(key, { conceptMap: info.conceptMap, ...(info.system ? { system: info.system } : {}), code: info.code ?? '', rule: info.rule, count: (seen?.count ?? 0) + 1 });
     };
-    return loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode });
+    return asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode }));
+  }
+
+  #countsFor(jobId: string): Map<string, UnmappedCodeCount> {
+    const counts = this.#unmapped.get(jobId) ?? new Map<string, UnmappedCodeCount>();
+    this.#unmapped.set(jobId, counts);
+    return counts;
   }
 
   #validator(igs: readonly string[]): MigrationEnv['validate'] {
