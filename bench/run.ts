@@ -20,6 +20,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'store-bench.ts', exportName: 'runStoreBench' },
   { file: 'load-bench.ts', exportName: 'runLoadBench' },
   { file: 'export-bench.ts', exportName: 'runExportBench' },
+  { file: 'api-bench.ts', exportName: 'runApiBench' },
 ];
 
 const benchDir = import.meta.dirname;

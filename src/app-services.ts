@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { IntakePort } from './api/index.ts';
+import { registerMigrationMetrics } from './api/index.ts';
+import type { IntakePort, MetricsRegistry, MigrationMetrics } from './api/index.ts';
 import { BulkExportService } from './bulk/index.ts';
 import type { Config } from './config/index.ts';
 import { MigrateError } from './core/index.ts';
@@ -15,7 +16,7 @@ import type { JobStore } from './jobs/index.ts';
 import { buildServiceDevice } from './provenance/index.ts';
 import { MigrationService, loadIntake, loadServiceContext, openStore, serviceDevice } from './runtime/index.ts';
 import type { ServiceContext } from './runtime/index.ts';
-import type { FhirClientOptions } from './target/index.ts';
+import type { FhirClientOptions, TargetRequestEvent } from './target/index.ts';
 
 /** The job store of `config.store`: a SQLite file under dataDir (created), or PostgreSQL by URL. */
 export async function openServiceStore(config: Config, cwd: string = process.cwd()): Promise<JobStore> {
@@ -40,13 +41,24 @@ export function loadContext(config: Config, cwd: string, log: Logger): ServiceCo
 export interface MigrationWiring {
   readonly cwd: string;
   readonly packageRoot: string;
+  /** Where the migration metrics (jobs, records, target latency and retries) are registered. */
+  readonly registry: MetricsRegistry;
   readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
 }
 
-/** The migration jobs over the store; resumes unfinished jobs when the app is ready. */
-export function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, wiring: MigrationWiring): MigrationService {
+/**
+ * The migration jobs over the store, with their metrics (the targets' request hook). Resumes
+ * unfinished jobs when the app is ready; the caller drains it on close.
+ */
+export function buildMigrations(app: FastifyInstance, config: Config, store: JobStore, wiring: MigrationWiring): { migrations: MigrationService; metrics: MigrationMetrics } {
   const { cwd, packageRoot } = wiring;
-  const migrations = new MigrationService({
+  let migrations: MigrationService | undefined;
+  const metrics = registerMigrationMetrics(wiring.registry, { stats: () => (migrations as MigrationService).stats(), readiness: () => (migrations as MigrationService).readiness() });
+  const onRequest = (event: TargetRequestEvent): void => {
+    metrics.onTargetRequest(event);
+    wiring.targetOptions?.onRequest?.(event);
+  };
+  migrations = new MigrationService({
     store, cwd, packageRoot,
     allowedRoots: (config.migrations.allowedRoots ?? [cwd, config.dataDir]).map((root) => resolve(cwd, root)),
     defaultTarget: config.migrations.defaultTarget,
@@ -54,14 +66,20 @@ export function buildMigrations(app: FastifyInstance, config: Config, store: Job
     maxConcurrentJobs: config.migrations.maxConcurrentJobs,
     patientConcurrency: config.migrations.patientConcurrency,
     leaseMs: config.migrations.leaseMs,
-    ...(wiring.targetOptions ? { targetOptions: wiring.targetOptions } : {}),
+    targetOptions: { ...wiring.targetOptions, onRequest },
     onRunError: (jobId, error) => app.log.error({ jobId, code: error.code }, 'migration run failed'),
   });
+  const service = migrations;
   app.addHook('onReady', async () => {
-    const resumed = await migrations.resumeUnfinished();
-    if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
+    try {
+      const resumed = await service.resumeUnfinished();
+      if (resumed.length > 0) app.log.info({ jobs: resumed }, 'resuming unfinished migrations');
+    } catch (error) {
+      // The service still starts: /ready reports the store, and a restart resumes the jobs.
+      app.log.error({ code: error instanceof MigrateError ? error.code : 'FHIRMIG_ERR_STORE_UNAVAILABLE' }, 'could not list unfinished migrations to resume');
+    }
   });
-  return migrations;
+  return { migrations: service, metrics };
 }
 
 /** Bulk Data $export over the store; interrupted exports resume when the app is ready. */
@@ -76,7 +94,14 @@ export function buildBulkExport(app: FastifyInstance, config: Config, store: Job
     device: buildServiceDevice({ version: wiring.version }),
     log: app.log,
   });
-  app.addHook('onReady', async () => void (await bulk.resumeInterrupted()));
+  app.addHook('onReady', async () => {
+    try {
+      await bulk.resumeInterrupted();
+    } catch (error) {
+      // As for migrations: the service still starts, /ready reports the store, a restart resumes the exports.
+      app.log.error({ code: error instanceof MigrateError ? error.code : 'FHIRMIG_ERR_STORE_UNAVAILABLE' }, 'could not list interrupted exports to resume');
+    }
+  });
   return bulk;
 }
 

@@ -87,12 +87,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  registerErrorHandling(app);
+  const metrics = createServiceMetrics(info.startedAt, info.version);
+  registerErrorHandling(app, { onError: (code) => metrics.errors.inc({ code }) });
   registerContentTypes(app);
   await registerSecurityPlugins(app, config.rateLimit);
   await registerOpenApi(app, info);
 
-  const metrics = createServiceMetrics(info.startedAt, info.version);
   registerHttpMetrics(app, metrics);
   const tokens = config.auth.mode === 'smart' ? new TokenService({ ...config.auth, audience: config.http.publicUrl ?? 'fhir-migrate', ...(deps.now ? { now: deps.now } : {}) }) : undefined;
   if (tokens) registerAuthHook(app, tokens);
@@ -100,7 +100,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const store = deps.store ?? (await openServiceStore(config, cwd));
   const intake = deps.intake ?? buildIntake(app, config, store, { cwd, version: info.version, context: loadedContext });
-  const migrations = buildMigrations(app, config, store, { cwd, packageRoot: deps.packageRoot ?? cwd, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}) });
+  const { migrations, metrics: migrationMetrics } = buildMigrations(app, config, store, {
+    cwd, packageRoot: deps.packageRoot ?? cwd, registry: metrics.registry, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
+  });
   const bulk = buildBulkExport(app, config, store, { cwd, version: info.version });
   // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and the exports, then close the store.
   app.addHook('onClose', async () => {
@@ -108,7 +110,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await bulk.close();
     if (!deps.store) await store.close();
   });
-  registerServiceRoutes(app, { operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined, intake: intake !== undefined });
+  registerServiceRoutes(app, {
+    operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined, intake: intake !== undefined,
+    readiness: () => migrations.readiness(), collectMetrics: () => migrationMetrics.collect(),
+  });
   registerFhirOperationRoutes(app, operations);
   registerMigrationRoutes(app, migrations);
   registerBulkExportRoutes(app, bulk, { publicUrl: config.http.publicUrl });

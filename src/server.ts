@@ -7,7 +7,7 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   /** The address it listens on, e.g. `http://127.0.0.1:8080`. */
   readonly address: string;
-  /** Stops accepting, lets in-flight requests finish, closes plugins (later: the store). */
+  /** Stops accepting, lets in-flight requests finish, drains the migrations (see app.ts), closes the store. */
   close(): Promise<void>;
 }
 

@@ -54,11 +54,12 @@ function logError(request: FastifyRequest, error: unknown, migrateError: Migrate
 }
 
 /** STYLE.md rule 3: one handler turns every error into an OperationOutcome; no stack traces leave the process. */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, options: { readonly onError?: (code: string) => void } = {}): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const migrateError = toMigrateError(error);
     const status = statusOf(error, migrateError);
     logError(request, error, migrateError, status);
+    options.onError?.(migrateError.code);
     if (status === 401) void reply.header('www-authenticate', 'Bearer');
     return sendFhir(reply, errorToOutcome(migrateError), status);
   });

@@ -74,3 +74,14 @@ export interface IntakePort {
   submit(bundle: unknown): Promise<IntakeReplyPort>;
   convert(call: ConvertCall): Promise<IntakeReplyPort>;
 }
+
+/** The migration figures /metrics and /ready read (runtime's MigrationService). */
+export interface MigrationStatsPort {
+  stats(): Promise<{
+    readonly jobsByState: Readonly<Record<string, number>>;
+    readonly records: Readonly<Record<'read' | 'loaded' | 'rejected' | 'skipped', number>>;
+    readonly resourcesWritten: number;
+    readonly rejectedByCode: Readonly<Record<string, number>>;
+  }>;
+  readiness(): Promise<readonly ReadinessCheckResult[]>;
+}

@@ -20,7 +20,8 @@ export {
 } from './migration-env.ts';
 export type { LoadMapSetOptions } from './migration-env.ts';
 export { MigrationService } from './migration-service.ts';
-export type { MigrationPage, MigrationReport, MigrationServiceOptions, MigrationStats, UnmappedCodeCount } from './migration-service.ts';
+export type { MigrationPage, MigrationReport, MigrationServiceOptions, UnmappedCodeCount } from './migration-service.ts';
+export type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
 export { specFromRequest, allowedPath } from './migration-request.ts';
 export type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 export { jobErrors, RECORDS_PER_CODE } from './migration-report.ts';

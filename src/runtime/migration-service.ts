@@ -1,13 +1,15 @@
 import { MigrateError, isMigrateError } from '../core/index.ts';
 import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob, runJob } from '../jobs/index.ts';
-import type { Job, JobState, JobStore, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
+import type { Job, JobState, JobStore, MapSet, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
-import { createSource } from '../sources/index.ts';
+import { createSource, redactUrl } from '../sources/index.ts';
 import type { FhirClientOptions, Target } from '../target/index.ts';
 import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
 import { jobErrors } from './migration-report.ts';
+import { checkTarget, collectStats } from './migration-stats.ts';
+import type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
 import type { MigrationErrorGroup } from './migration-report.ts';
 
 export interface MigrationServiceOptions extends RequestContext {
@@ -48,13 +50,6 @@ export interface MigrationReport extends ReconciliationReport {
   readonly targetError?: { readonly code: string; readonly message: string };
 }
 
-/** Aggregates for /metrics, read from the store. */
-export interface MigrationStats {
-  readonly jobsByState: Readonly<Record<string, number>>;
-  readonly records: { readonly read: number; readonly loaded: number; readonly rejected: number; readonly skipped: number };
-  readonly resourcesWritten: number;
-}
-
 interface ActiveRun {
   readonly cancel: AbortController;
   readonly drain: AbortController;
@@ -62,7 +57,7 @@ interface ActiveRun {
 }
 
 const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold'];
-const STATS_PAGE = 500;
+const PAGE = 500;
 
 /**
  * The migration jobs of the service (shared engine and store with the CLI): plans a request, runs
@@ -77,6 +72,10 @@ export class MigrationService {
   readonly #waiting: string[] = [];
   readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
   readonly #validators = new Map<string, MigrationEnv['validate']>();
+  /** Map sets loaded to plan or check a job, handed to its next run. */
+  readonly #prepared = new Map<string, MapSet>();
+  /** Rejections by code of settled jobs: their ledger no longer changes. */
+  readonly #settledRejections = new Map<string, Readonly<Record<string, number>>>();
   #closing = false;
 
   constructor(options: MigrationServiceOptions) {
@@ -91,13 +90,16 @@ export class MigrationService {
   async start(request: MigrationRequest): Promise<Job> {
     const spec = specFromRequest(request, this.#options);
     const edge = edgeOf(spec, this.#options.packageRoot);
-    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    const counts = new Map<string, UnmappedCodeCount>();
+    const mapSet = this.#loadMapSet(counts, edge);
     const source = createSource(spec.source);
     try {
       const planned: ServiceJobSpec = { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } };
       const job = await planMigration(this.store, planned, source).catch((error: unknown) => {
         throw isMigrateError(error) && error.code === 'FHIRMIG_ERR_CONFIG_INVALID' ? new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', `scope: ${error.message}`) : error;
       });
+      this.#unmapped.set(job.id, counts);
+      this.#prepared.set(job.id, mapSet); // its first run needs not load the maps again
       this.#enqueue(job.id);
       return job;
     } finally {
@@ -116,15 +118,15 @@ export class MigrationService {
 
   async report(jobId: string): Promise<MigrationReport> {
     const job = await this.store.getJob(jobId);
-    const unmappedCodes = [...(this.#unmapped.get(jobId)?.values() ?? [])].sort((a, b) => b.count - a.count);
-    const errors = await jobErrors(this.store, jobId);
-    if (job.spec.options.dryRun) return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes };
+    const extra = { errors: await jobErrors(this.store, jobId), unmappedCodes: [...(this.#unmapped.get(jobId)?.values() ?? [])].sort((a, b) => b.count - a.count) };
+    const redacted = (report: ReconciliationReport) => ({ ...report, source: redactUrl(report.source), target: redactUrl(report.target), ...extra });
+    if (job.spec.options.dryRun) return redacted(await reconcileJob(this.store, jobId));
     const target = this.#openTarget(job.spec.target);
     try {
-      return { ...(await reconcileJob(this.store, jobId, target)), errors, unmappedCodes };
+      return redacted(await reconcileJob(this.store, jobId, target));
     } catch (error) {
       if (!isMigrateError(error) || !error.code.startsWith('FHIRMIG_ERR_TARGET_')) throw error;
-      return { ...(await reconcileJob(this.store, jobId)), errors, unmappedCodes, targetError: { code: error.code, message: error.message } };
+      return { ...redacted(await reconcileJob(this.store, jobId)), targetError: { code: error.code, message: error.message } };
     } finally {
       await target.close();
     }
@@ -139,9 +141,16 @@ export class MigrationService {
       return job;
     }
     const waiting = this.#waiting.indexOf(jobId);
-    if (waiting >= 0) this.#waiting.splice(waiting, 1);
-    if (job.state === 'running') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
+    if (waiting >= 0) this.#prepared.delete(jobId);
+    if (job.state === 'running') {
+      // Left running by a stopped process and queued here to resume: ours to cancel. Else another worker runs it.
+      if (waiting < 0) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
+      this.#waiting.splice(waiting, 1);
+      await this.store.transitionJob(jobId, 'cancelling');
+      return this.store.transitionJob(jobId, 'cancelled');
+    }
     assertTransition(jobId, job.state, 'cancelled');
+    if (waiting >= 0) this.#waiting.splice(waiting, 1);
     return this.store.transitionJob(jobId, 'cancelled');
   }
 
@@ -150,7 +159,7 @@ export class MigrationService {
     const job = await this.store.getJob(jobId);
     if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is already running in this service.`);
     if (!RESUMABLE.includes(job.state) && job.state !== 'running' && job.state !== 'queued') assertTransition(jobId, job.state, 'running');
-    this.#checkMapSet(job);
+    this.#prepared.set(jobId, this.#checkedMapSet(job));
     this.#enqueue(jobId);
     return job;
   }
@@ -168,36 +177,52 @@ export class MigrationService {
     }
   }
 
-  /** Start-up: queues every job this store has `running` or `queued` (a stopped or crashed process's work). */
+  /**
+   * Start-up: queues every job this store has `running` or `queued` (a stopped or crashed
+   * process's work), and settles a `cancelling` one whose runner died as `cancelled`.
+   */
   async resumeUnfinished(): Promise<string[]> {
     const ids: string[] = [];
-    for (let offset = 0; ; offset += STATS_PAGE) {
-      const page = await this.store.listJobs({ states: ['running', 'queued'], limit: STATS_PAGE, offset });
-      ids.push(...page.map((j) => j.id));
-      if (page.length < STATS_PAGE) break;
-    }
-    for (const id of ids) if (!this.#active.has(id) && !this.#waiting.includes(id)) this.#enqueue(id);
+    for (const job of await this.#jobsIn(['cancelling'])) await this.store.transitionJob(job.id, 'cancelled').catch(() => undefined);
+    for (const job of await this.#jobsIn(['running', 'queued'])) ids.push(job.id);
+    for (const id of ids) if (!this.isActive(id)) this.#enqueue(id);
     return ids;
   }
 
-  /** Jobs by state and summed counters over every job of the store. */
-  async stats(): Promise<MigrationStats> {
-    const jobsByState: Record<string, number> = {};
-    const records = { read: 0, loaded: 0, rejected: 0, skipped: 0 };
-    let resourcesWritten = 0;
-    for (let offset = 0; ; offset += STATS_PAGE) {
-      const page = await this.store.listJobs({ limit: STATS_PAGE, offset });
-      for (const { state, progress: p } of page) {
-        jobsByState[state] = (jobsByState[state] ?? 0) + 1;
-        records.read += p.recordsRead;
-        records.loaded += p.recordsLoaded;
-        records.rejected += p.recordsRejected;
-        records.skipped += p.recordsSkipped;
-        resourcesWritten += p.resourcesWritten;
-      }
-      if (page.length < STATS_PAGE) break;
+  async #jobsIn(states: readonly JobState[]): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.store.listJobs({ states, limit: PAGE, offset });
+      jobs.push(...page);
+      if (page.length < PAGE) return jobs;
     }
-    return { jobsByState, records, resourcesWritten };
+  }
+
+  /** Jobs by state and summed counters over every job of the store (for /metrics). */
+  stats(): Promise<MigrationStats> {
+    return collectStats(this.store, (id, state) => this.#rejections(id, state));
+  }
+
+  async #rejections(jobId: string, state: JobState): Promise<Readonly<Record<string, number>>> {
+    const cached = this.#settledRejections.get(jobId);
+    if (cached) return cached;
+    const { rejectedByCode } = await this.store.countOutcomes(jobId);
+    if (isSettled(state) && !this.isActive(jobId)) this.#settledRejections.set(jobId, rejectedByCode);
+    return rejectedByCode;
+  }
+
+  /** For /ready: the store answers, and the configured default target (if any) is reachable. */
+  async readiness(): Promise<MigrationReadiness[]> {
+    const checks: MigrationReadiness[] = [];
+    try {
+      await this.store.listJobs({ limit: 1 });
+      checks.push({ name: 'store', ok: true, detail: `${this.store.backend} job store answers` });
+    } catch (error) {
+      checks.push({ name: 'store', ok: false, detail: `job store: ${isMigrateError(error) ? error.code : 'unreachable'}` });
+    }
+    const target = this.#options.defaultTarget;
+    if (target) checks.push(await checkTarget(target, this.#options.cwd));
+    return checks;
   }
 
   /** Whether the job has a run in this process (running or waiting for a slot). */
@@ -209,6 +234,7 @@ export class MigrationService {
   async close(): Promise<void> {
     this.#closing = true;
     this.#waiting.length = 0;
+    this.#prepared.clear();
     for (const run of this.#active.values()) run.drain.abort();
     await Promise.all([...this.#active.values()].map((run) => run.done));
   }
@@ -246,6 +272,7 @@ export class MigrationService {
     } catch (error) {
       await this.#failRun(jobId, error);
     } finally {
+      this.#prepared.delete(jobId);
       await env?.source.close().catch(() => undefined);
       await env?.target.close().catch(() => undefined);
     }
@@ -263,8 +290,8 @@ export class MigrationService {
   #openEnv(job: Job): MigrationEnv {
     const spec = job.spec as ServiceJobSpec;
     const edge = edgeOf(spec, this.#options.packageRoot);
-    const mapSet = this.#loadMapSet(job.id, edge);
-    if (mapSet.versionHash !== spec.mapSet.versionHash) throw mapSetChanged(job.id, spec.mapSet.versionHash, mapSet.versionHash);
+    const mapSet = this.#prepared.get(job.id) ?? this.#checkedMapSet(job);
+    this.#prepared.delete(job.id);
     return {
       store: this.store,
       source: createSource(spec.source),
@@ -277,21 +304,28 @@ export class MigrationService {
     };
   }
 
-  #checkMapSet(job: Job): void {
+  /** The job's map set as on disk now; refused (409) when it differs from the one the job was planned with. */
+  #checkedMapSet(job: Job): MapSet {
     const edge = edgeOf(job.spec as ServiceJobSpec, this.#options.packageRoot);
-    const mapSet = asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd));
+    const mapSet = this.#loadMapSet(this.#countsFor(job.id), edge);
     if (mapSet.versionHash !== job.spec.mapSet.versionHash) throw mapSetChanged(job.id, job.spec.mapSet.versionHash, mapSet.versionHash);
+    return mapSet;
   }
 
-  #loadMapSet(jobId: string, edge: MigrationEdge): ReturnType<typeof loadMapSet> {
-    const counts = this.#unmapped.get(jobId) ?? new Map<string, UnmappedCodeCount>();
-    this.#unmapped.set(jobId, counts);
+  /** The map set with its unmapped-code counter (`counts`, kept per job for the report). */
+  #loadMapSet(counts: Map<string, UnmappedCodeCount>, edge: MigrationEdge): MapSet {
     const onUnmappedCode = (info: UnmappedCodeInfo): void => {
       const key = JSON.stringify([info.conceptMap, info.system ?? '', info.code ?? '', info.rule]);
       const seen = counts.get(key);
       counts.set(key, { conceptMap: info.conceptMap, ...(info.system ? { system: info.system } : {}), code: info.code ?? '', rule: info.rule, count: (seen?.count ?? 0) + 1 });
     };
-    return loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode });
+    return asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode }));
+  }
+
+  #countsFor(jobId: string): Map<string, UnmappedCodeCount> {
+    const counts = this.#unmapped.get(jobId) ?? new Map<string, UnmappedCodeCount>();
+    this.#unmapped.set(jobId, counts);
+    return counts;
   }
 
   #validator(igs: readonly string[]): MigrationEnv['validate'] {

@@ -1,4 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { signJwt } from '../../src/target/index.ts';
@@ -39,6 +42,8 @@ beforeAll(async () => {
   const clients = [
     { clientId: 'pipeline', jwks: { keys: [es.jwk] }, scopes: ['system/*.read'] },
     { clientId: 'rsa-client', jwks: { keys: [rs.jwk] }, scopes: ['system/*.read', 'system/*.write'] },
+    { clientId: 'migrator', jwks: { keys: [es.jwk] }, scopes: ['system/Migration.read', 'system/Migration.write'] },
+    { clientId: 'admin', jwks: { keys: [es.jwk] }, scopes: ['system/*.*'] },
   ];
   ({ app } = await testApp(testConfig({ auth: { mode: 'smart', clients }, http: { publicUrl: PUBLIC_URL } }), { now: () => clock }));
 });
@@ -146,6 +151,104 @@ describe('bearer tokens on the routes', () => {
     const metadata = (await app.inject({ method: 'GET', url: '/fhir/metadata' })).json() as fhir4.CapabilityStatement;
     expect(metadata.rest?.[0]?.security?.service?.[0]?.coding?.[0]?.code).toBe('SMART-on-FHIR');
     expect(JSON.stringify(metadata.rest?.[0]?.security?.extension)).toContain(TOKEN_URL);
+  });
+});
+
+describe('the migration routes\' scopes (system/Migration.read for GET, system/Migration.write for POST)', () => {
+  async function tokenFor(clientId: string, scope: string): Promise<string> {
+    const response = await requestToken(tokenForm(assertion({}, 'ES384', es.privateKey, clientId), scope));
+    expect(response.statusCode).toBe(200);
+    return (response.json() as { access_token: string }).access_token;
+  }
+  const list = (token?: string) => app.inject({ method: 'GET', url: '/migrations', headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const cancel = (token: string) => app.inject({ method: 'POST', url: '/migrations/no-such-job/$cancel', headers: { authorization: `Bearer ${token}` } });
+
+  it('no token → 401', async () => {
+    const response = await list();
+    expect(response.statusCode).toBe(401);
+    expect(issueCode(response.body)).toBe('FHIRMIG_ERR_API_UNAUTHORIZED');
+  });
+
+  it.each<[string, number, number, string, string]>([
+    ['system/Migration.read', 200, 403, 'migrator', 'system/Migration.read'],
+    ['system/Migration.write', 403, 404, 'migrator', 'system/Migration.write'],
+    ['both migration scopes', 200, 404, 'migrator', 'system/Migration.read system/Migration.write'],
+    ['system/*.* (covers both)', 200, 404, 'admin', 'system/*.*'],
+    ['system/*.read (SMART wildcard: reads only)', 200, 403, 'pipeline', 'system/*.read'],
+  ])('%s: GET /migrations → %i, POST $cancel → %i', async (_name, listStatus, cancelStatus, clientId, scope) => {
+    const token = await tokenFor(clientId, scope);
+    const listed = await list(token);
+    expect(listed.statusCode).toBe(listStatus);
+    const cancelled = await cancel(token);
+    expect(cancelled.statusCode).toBe(cancelStatus); // 404: past the scope check, the job is unknown
+    expect(issueCode(cancelled.body)).toBe(cancelStatus === 403 ? 'FHIRMIG_ERR_API_FORBIDDEN' : 'FHIRMIG_ERR_JOB_NOT_FOUND');
+  });
+});
+
+describe('a client registered by jwksUrl (fetched with undici, cached)', () => {
+  let jwksServer: Server;
+  let jwksUrl: string;
+  let served: { status: number; body: unknown };
+  let requests = 0;
+  let byUrl: FastifyInstance;
+  const rotated = keyPair('ES384');
+
+  beforeAll(async () => {
+    served = { status: 200, body: { keys: [es.jwk] } };
+    jwksServer = createServer((_req, res) => {
+      requests++;
+      res.writeHead(served.status, { 'content-type': 'application/json' }).end(JSON.stringify(served.body));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+    const clients = [{ clientId: 'by-url', jwksUrl, scopes: ['system/*.read'] }];
+    ({ app: byUrl } = await testApp(testConfig({ auth: { mode: 'smart', clients }, http: { publicUrl: PUBLIC_URL } }), { now: () => clock }));
+  });
+  afterAll(async () => {
+    await byUrl.close();
+    await new Promise((resolve) => jwksServer.close(resolve));
+  });
+
+  const token = (key: KeyObject, kid: string) => byUrl.inject({
+    method: 'POST', url: '/auth/token', headers: FORM,
+    payload: tokenForm(signJwt({ iss: 'by-url', sub: 'by-url', aud: TOKEN_URL, exp: clock + 240, iat: clock, jti: randomUUID() }, key, 'ES384', kid)),
+  });
+
+  it('fetches the JWKS once and serves later assertions from the cache', async () => {
+    expect((await token(es.privateKey, 'ES384-key')).statusCode).toBe(200);
+    expect((await token(es.privateKey, 'ES384-key')).statusCode).toBe(200);
+    expect(requests).toBe(1);
+  });
+
+  it('a rotated key (not in the cached set) triggers one refetch, at most every 10 s', async () => {
+    served = { status: 200, body: { keys: [{ ...rotated.jwk, kid: 'rotated' }] } };
+    const tooSoon = await token(rotated.privateKey, 'rotated');
+    expect(tooSoon.statusCode).toBe(401);
+    expect(requests).toBe(1);
+    clock += 11;
+    try {
+      expect((await token(rotated.privateKey, 'rotated')).statusCode).toBe(200);
+      expect(requests).toBe(2);
+    } finally {
+      clock -= 11;
+    }
+  });
+
+  it('a jwksUrl that fails → 401 invalid_client naming FHIRMIG_ERR_AUTH_JWKS', async () => {
+    served = { status: 500, body: { error: 'down' } };
+    clock += 400; // past the cache
+    try {
+      const response = await token(rotated.privateKey, 'rotated');
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/^FHIRMIG_ERR_AUTH_JWKS: .*HTTP 500/) });
+    } finally {
+      clock -= 400;
+    }
+  });
+
+  it('a client needs jwks or jwksUrl (config validation)', () => {
+    expect(() => testConfig({ auth: { clients: [{ clientId: 'x', scopes: [] }] } })).toThrow(/FHIRMIG_ERR_CONFIG_INVALID|must match exactly one schema/);
+    expect(() => testConfig({ auth: { clients: [{ clientId: 'x', scopes: [], jwksUrl: 'ftp://x' }] } })).toThrow(/jwksUrl/);
   });
 });
 

@@ -176,7 +176,7 @@ describe('GET /ready on the real context', () => {
     const response = await app.inject({ method: 'GET', url: '/ready' });
     expect(response.statusCode).toBe(200);
     const checks = (response.json() as { checks: { name: string; ok: boolean; detail: string }[] }).checks;
-    expect(checks.map((c) => c.name)).toEqual(['conformance', 'maps']);
+    expect(checks.map((c) => c.name)).toEqual(['conformance', 'maps', 'store']);
     expect(checks[1]?.detail).toMatch(/^1 StructureMaps, [1-9]\d* ConceptMaps/);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openJobStore } from '../../src/jobs/index.ts';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
@@ -38,6 +39,10 @@ interface ReportBody {
 }
 
 let fhir: RunningFhirServer;
+/** Every log line of every service in this file (STYLE.md rule 10: no record content in them). */
+const logs = new LogSink();
+/** The whole extract's totals from the uninterrupted run, for the interrupted one to match. */
+let uninterrupted: ReportBody['total'] | undefined;
 
 beforeAll(async () => {
   fhir = await startFhirServer();
@@ -46,7 +51,7 @@ afterAll(() => fhir.close());
 
 async function serve(dataDir: string, migrations: Record<string, unknown> = {}): Promise<RunningServer> {
   const config = testConfig({ host: '127.0.0.1', port: 0, dataDir, migrations: { allowedRoots: [SHARED], ...migrations }, rateLimit: { enabled: false } });
-  return startServer(config, { logStream: new LogSink(), cwd: ROOT, packageRoot: ROOT, targetOptions: FAST_RETRIES }, false);
+  return startServer(config, { logStream: logs, cwd: ROOT, packageRoot: ROOT, targetOptions: FAST_RETRIES }, false);
 }
 
 async function call<T>(server: RunningServer, method: string, path: string, body?: unknown): Promise<{ status: number; headers: Headers; body: T }> {
@@ -105,11 +110,16 @@ describe('the whole Synthea extract over HTTP', () => {
     expect(loaded).toBe(done.progress['recordsLoaded']);
     expect(report.body.targetCounts['Patient']).toBe(11);
     await expectTargetAgrees(report.body, id);
+    uninterrupted = report.body.total;
     const rejectedInGroups = report.body.errors.reduce((n, g) => n + g.count, 0);
     expect(rejectedInGroups).toBe(rejected);
 
     const listed = await call<{ jobs: JobBody[] }>(server, 'GET', '/migrations?state=completed');
     expect(listed.body.jobs.map((j) => j.id)).toContain(id);
+
+    // Patient A's name, SSN and street from patients.csv never reach a log line.
+    expect(logs.lines.length).toBeGreaterThan(5);
+    for (const phi of ['Temika453', 'Wuckert783', '999-33-2827', 'Kirlin Village']) expect(logs.text).not.toContain(phi);
   });
 });
 
@@ -144,6 +154,9 @@ describe('cancel, pause and resume', () => {
     const { body } = await call<JobBody>(server, 'POST', '/migrations', { source: CSV, target: proxy.url, scope: { kind: 'patients', patientIds: patients } });
     const paused = await poll(server, body.id, settled);
     expect(paused).toMatchObject({ state: 'paused', error: { code: 'FHIRMIG_ERR_TARGET_UNAVAILABLE' } });
+    const metrics = await (await fetch(`${server.address}/metrics`)).text();
+    expect(metrics).toMatch(/^fhirmig_target_retries_total\{method="POST"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^fhirmig_target_requests_total\{method="POST",status="0"\} [1-9]\d*$/m);
     proxy.reset();
     const resume = await call<JobBody>(server, 'POST', `/migrations/${body.id}/$resume`);
     expect(resume.status).toBe(202);
@@ -160,11 +173,19 @@ describe('cancel, pause and resume', () => {
 
 it('a restart in the middle: the new service resumes the job on the same store and completes it, with no duplicate', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'fhirmig-restart-'));
-  const first = await serve(dataDir, { patientConcurrency: 1, leaseMs: 1000 });
+  // Default leases (30 s): a graceful stop leaves no task claimed, so the restart need not wait for one to expire.
+  const first = await serve(dataDir, { patientConcurrency: 1 });
   const { body } = await call<JobBody>(first, 'POST', '/migrations', { source: CSV, target: fhir.url });
   await poll(first, body.id, (job) => (job.progress['tasksDone'] ?? 0) >= 2);
   await first.close(); // graceful: the patient in hand finishes, the job stays running
-  const second = await serve(dataDir, { patientConcurrency: 2, leaseMs: 1000 });
+  const store = await openJobStore({ backend: 'sqlite', path: join(dataDir, 'jobs.sqlite') });
+  try {
+    expect((await store.getJob(body.id)).state).toBe('running');
+    expect(await store.countTasks(body.id)).toMatchObject({ claimed: 0, failed: 0 }); // nothing left half-done
+  } finally {
+    await store.close();
+  }
+  const second = await serve(dataDir, { patientConcurrency: 4 });
   try {
     const stopped = await call<JobBody>(second, 'GET', `/migrations/${body.id}`);
     expect(stopped.body.progress['tasksDone']).toBeLessThan(12);
@@ -174,6 +195,7 @@ it('a restart in the middle: the new service resumes the job on the same store a
     const report = await call<ReportBody>(second, 'GET', `/migrations/${body.id}/report`);
     expect(report.body.balanced).toBe(true);
     expect(report.body.total.read).toBe(done.progress['recordsRead']);
+    expect(report.body.total).toEqual(uninterrupted); // every record once: none lost, none counted twice
     expect(report.body.targetCounts['Patient']).toBe(11);
     await expectTargetAgrees(report.body, body.id);
   } finally {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -74,6 +74,14 @@ describe('POST /migrations: request checks', () => {
   });
 });
 
+it('the OpenAPI document lists the migration routes with their schemas', async () => {
+  const document = (await app.inject({ method: 'GET', url: '/documentation/json' })).json() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { required?: string[] } }> } }>> };
+  for (const path of ['/migrations', '/migrations/{id}', '/migrations/{id}/report', '/migrations/{id}/$cancel', '/migrations/{id}/$resume', '/migrations/{id}/$rollback']) {
+    expect(Object.keys(document.paths)).toContain(path);
+  }
+  expect(document.paths['/migrations']?.['post']?.requestBody?.content['application/json']?.schema.required).toEqual(['source']);
+});
+
 describe('unknown jobs → 404 FHIRMIG_ERR_JOB_NOT_FOUND', () => {
   it.each([
     ['GET', '/migrations/no-such-job'],
@@ -145,6 +153,33 @@ describe('a one-patient migration into the loopback FHIR server', () => {
   });
 });
 
+describe('the report of a job with a ConceptMap gap', () => {
+  it('lists the codes no ConceptMap translated, and rejections by code with their SourceRefs', async () => {
+    const conceptMaps = join(scratch, 'conceptmaps');
+    cpSync(join(ROOT, 'conceptmaps'), conceptMaps, { recursive: true });
+    const raceText = join(conceptMaps, 'synthea', 'synthea-race-text.json');
+    const map = JSON.parse(readFileSync(raceText, 'utf8')) as fhir4.ConceptMap;
+    const group = map.group?.[0] as fhir4.ConceptMapGroup;
+    group.element = group.element.filter((e) => e.code !== 'white'); // patient A is "white"
+    writeFileSync(raceText, JSON.stringify(map));
+    const started = await post('/migrations', { source: CSV, target: fhir.url, conceptMaps: [conceptMaps], dryRun: true, scope: { kind: 'patients', patientIds: [PATIENT_A] } });
+    expect(started.statusCode).toBe(202);
+    const { id } = started.json() as { id: string };
+    expect(await settled(id)).toMatchObject({ state: 'completed' });
+    const report = (await app.inject({ method: 'GET', url: `/migrations/${id}/report` })).json() as {
+      total: { rejected: number };
+      unmappedCodes: { conceptMap: string; code: string; count: number }[];
+      errors: { code: string; count: number; records: { ref: { kind: string; locator: string }; issues: unknown[] }[] }[];
+    };
+    expect(report.unmappedCodes).toContainEqual(expect.objectContaining({ conceptMap: map.url, code: 'white', count: 1 }));
+    expect(report.errors.reduce((n, g) => n + g.count, 0)).toBe(report.total.rejected);
+    for (const group of report.errors) {
+      expect(group.code).toMatch(/^FHIRMIG_ERR_/);
+      for (const record of group.records) expect(record.ref).toMatchObject({ kind: expect.any(String), locator: expect.any(String) });
+    }
+  });
+});
+
 describe('GET /migrations: paging and filters', () => {
   const spec: JobSpec = { source: 'csv:/nowhere', target: 'file:/nowhere', mapSet: { id: 'm', versionHash: 'h' }, scope: { kind: 'all' }, options: { dryRun: true, phases: [], thresholds: {} } };
   let created: string[];
@@ -179,6 +214,16 @@ describe('GET /migrations: paging and filters', () => {
     }
   });
 
+  it('never shows a database password: the job and its report redact source and target URLs', async () => {
+    await store.createJob({ ...spec, source: 'postgres://migrator:s3cret@127.0.0.1:5432/legacy', target: 'https://bot:t0ken@ehr.example.org/fhir' }, { id: 'with-secrets' });
+    for (const url of ['/migrations/with-secrets', '/migrations/with-secrets/report', '/migrations?_offset=3']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('postgres://migrator:***@127.0.0.1:5432/legacy');
+      expect(response.body).not.toMatch(/s3cret|t0ken/);
+    }
+  });
+
   it('cancels a queued job at once; a cancelled one cannot be resumed (409)', async () => {
     const cancel = await post('/migrations/page-0/$cancel');
     expect(cancel.statusCode).toBe(202);
@@ -186,5 +231,98 @@ describe('GET /migrations: paging and filters', () => {
     const resume = await post('/migrations/page-0/$resume');
     expect(resume.statusCode).toBe(409);
     expect(issueCode(resume.body)).toBe('FHIRMIG_ERR_JOB_STATE');
+  });
+});
+
+describe('operations: /metrics and /ready', () => {
+  it('/metrics: jobs by state, records by outcome, resources written, target latency, errors by code', async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    const text = response.body;
+    const value = (line: RegExp): number => Number(new RegExp(`^${line.source} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    expect(value(/fhirmig_jobs\{state="rolled-back"\}/)).toBe(1);
+    expect(value(/fhirmig_jobs\{state="cancelled"\}/)).toBe(2);
+    const loaded = value(/fhirmig_records_total\{outcome="loaded"\}/);
+    const read = value(/fhirmig_records_total\{outcome="read"\}/);
+    expect(loaded).toBeGreaterThan(100);
+    expect(read).toBe(loaded + value(/fhirmig_records_total\{outcome="rejected"\}/) + value(/fhirmig_records_total\{outcome="skipped"\}/));
+    expect(value(/fhirmig_resources_written_total/)).toBeGreaterThan(100);
+    expect(value(/fhirmig_target_request_duration_seconds_count\{method="POST"\}/)).toBeGreaterThan(0);
+    expect(value(/fhirmig_target_requests_total\{method="DELETE",status="200"\}/)).toBeGreaterThan(100);
+    expect(value(/fhirmig_errors_total\{code="FHIRMIG_ERR_JOB_NOT_FOUND"\}/)).toBe(5);
+    expect(value(/fhirmig_errors_total\{code="FHIRMIG_ERR_MIGRATION_PATH_FORBIDDEN"\}/)).toBe(4);
+  });
+
+  it('/ready checks the job store and the default target', async () => {
+    const ready = await app.inject({ method: 'GET', url: '/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'ready', checks: expect.arrayContaining([{ name: 'store', ok: true, detail: 'sqlite job store answers' }]) });
+
+    const down = await testApp(testConfig({ migrations: { defaultTarget: 'http://127.0.0.1:9/fhir' } }), { packageRoot: ROOT });
+    const up = await testApp(testConfig({ migrations: { defaultTarget: fhir.url } }), { packageRoot: ROOT });
+    const closedStore = await openJobStore({ backend: 'sqlite', path: join(scratch, 'closed.sqlite') });
+    await closedStore.close();
+    const noStore = await testApp(testConfig(), { store: closedStore, packageRoot: ROOT });
+    try {
+      const targetDown = await down.app.inject({ method: 'GET', url: '/ready' });
+      expect(targetDown.statusCode).toBe(503);
+      expect(targetDown.json().checks).toContainEqual({ name: 'target', ok: false, detail: expect.stringMatching(/^target unreachable/) });
+      const targetUp = await up.app.inject({ method: 'GET', url: '/ready' });
+      expect(targetUp.statusCode).toBe(200);
+      expect(targetUp.json().checks).toContainEqual({ name: 'target', ok: true, detail: 'target answered GET metadata with 200' });
+      const storeDown = await noStore.app.inject({ method: 'GET', url: '/ready' });
+      expect(storeDown.statusCode).toBe(503);
+      expect(storeDown.json().checks).toContainEqual(expect.objectContaining({ name: 'store', ok: false }));
+    } finally {
+      await Promise.all([down.app.close(), up.app.close(), noStore.app.close()]);
+    }
+  });
+});
+
+describe('start-up on a store a stopped process left behind', () => {
+  it('settles a job left cancelling as cancelled, and fails one whose map set changed, with the cause', async () => {
+    const other = await openJobStore({ backend: 'sqlite', path: join(scratch, 'left-behind.sqlite') });
+    const spec: JobSpec = { source: 'csv:/nowhere', target: 'file:/nowhere', mapSet: { id: 'm', versionHash: 'h' }, scope: { kind: 'all' }, options: { dryRun: true, phases: [], thresholds: {} } };
+    await other.createJob(spec, { id: 'was-cancelling' });
+    await other.transitionJob('was-cancelling', 'running');
+    await other.transitionJob('was-cancelling', 'cancelling');
+    await other.createJob(spec, { id: 'unrunnable' });
+    const { app: restarted } = await testApp(testConfig(), { store: other, packageRoot: ROOT });
+    try {
+      expect((await other.getJob('was-cancelling')).state).toBe('cancelled');
+      for (let i = 0; i < 100 && (await other.getJob('unrunnable')).state === 'queued'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const job = (await restarted.inject({ method: 'GET', url: '/migrations/unrunnable' })).json() as { state: string; error?: { code: string } };
+      // Planned with map set hash "h": the maps on disk differ, so resuming would mix two map versions.
+      expect(job).toMatchObject({ state: 'failed', error: { code: 'FHIRMIG_ERR_JOB_STATE', message: expect.stringMatching(/map set changed/) } });
+    } finally {
+      await restarted.close();
+      await other.close();
+    }
+  });
+});
+
+describe('bounded concurrency (migrations.maxConcurrentJobs)', () => {
+  it('runs one job at a time when the limit is 1: the second waits queued, then both complete', async () => {
+    const { app: single } = await testApp(testConfig({ migrations: { allowedRoots: [SHARED, scratch], maxConcurrentJobs: 1 } }), { packageRoot: ROOT });
+    try {
+      const body = { source: CSV, target: `file:${join(scratch, 'dry-run-out')}`, dryRun: true, scope: { kind: 'patients', patientIds: [PATIENT_A] } };
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const response = await single.inject({ method: 'POST', url: '/migrations', headers: JSON_HEADERS, payload: body });
+        expect(response.statusCode).toBe(202);
+        ids.push((response.json() as { id: string }).id);
+      }
+      const seen = new Set<string>();
+      for (;;) {
+        const states = await Promise.all(ids.map(async (id) => ((await single.inject({ method: 'GET', url: `/migrations/${id}` })).json() as { state: string }).state));
+        seen.add(states.join(' '));
+        expect(states).not.toEqual(['running', 'running']);
+        if (states.every((state) => state === 'completed')) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(seen).toContain('running queued');
+    } finally {
+      await single.close();
+    }
   });
 });

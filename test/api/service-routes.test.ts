@@ -18,7 +18,7 @@ describe('service routes: probes, metrics, CapabilityStatement, OpenAPI', () => 
   it('GET /ready reports each check and 200 when all pass', async () => {
     const response = await app.inject({ method: 'GET', url: '/ready' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ready', checks: [{ name: 'conformance', ok: true, detail: 'fake' }] });
+    expect(response.json()).toEqual({ status: 'ready', checks: [{ name: 'conformance', ok: true, detail: 'fake' }, { name: 'store', ok: true, detail: 'sqlite job store answers' }] });
   });
 
   it('GET /ready answers 503 when a check fails', async () => {
@@ -27,7 +27,7 @@ describe('service routes: probes, metrics, CapabilityStatement, OpenAPI', () => 
     const response = await failing.inject({ method: 'GET', url: '/ready' });
     await failing.close();
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ status: 'not-ready', checks: [{ name: 'maps', ok: false }] });
+    expect(response.json()).toMatchObject({ status: 'not-ready', checks: [{ name: 'maps', ok: false }, { name: 'store', ok: true }] });
   });
 
   it('GET /metrics is Prometheus text with process metrics and requests counted by route pattern and status', async () => {

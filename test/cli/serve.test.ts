@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 
@@ -10,9 +12,10 @@ jest.setTimeout(120_000);
 
 describe('fhir-migrate serve', () => {
   it('listens on --port, answers /health, warns when auth is off, and exits 0 on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'fhirmig-serve-'));
     const child = spawn('node', ['bin/fhir-migrate.js', 'serve', '--port', '0'], {
       cwd: ROOT,
-      env: { ...process.env, PATH, FHIRMIG_AUTH_MODE: 'none', FHIRMIG_HOST: '127.0.0.1', FHIRMIG_LOG_LEVEL: 'warn' },
+      env: { ...process.env, PATH, FHIRMIG_AUTH_MODE: 'none', FHIRMIG_HOST: '127.0.0.1', FHIRMIG_LOG_LEVEL: 'warn', FHIRMIG_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -29,6 +32,10 @@ describe('fhir-migrate serve', () => {
     const health = await request(`${address}/health`);
     expect(health.statusCode).toBe(200);
     await health.body.dump();
+    const migrations = await request(`${address}/migrations`);
+    expect(migrations.statusCode).toBe(200);
+    expect(await migrations.body.json()).toEqual({ jobs: [] });
+    expect(existsSync(join(dataDir, 'jobs.sqlite'))).toBe(true); // the SQLite store under dataDir by default
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

@@ -6,7 +6,7 @@ import type { IssuedToken } from './token-service.ts';
 export const TOKEN_PATH = '/auth/token';
 
 export interface TokenIssuer {
-  issue(form: Readonly<Record<string, unknown>>, tokenUrl: string): IssuedToken;
+  issue(form: Readonly<Record<string, unknown>>, tokenUrl: string): Promise<IssuedToken>;
 }
 
 /** RFC 6749 §5.2 error JSON for the token endpoint; `no-store` as §5.1 requires for token responses. */
@@ -32,7 +32,7 @@ export function registerAuthRoutes(app: FastifyInstance, issuer: TokenIssuer, pu
       },
     },
   }, async (request, reply) => {
-    const token = issuer.issue(request.body, `${baseUrl(request, publicUrl)}${TOKEN_PATH}`);
+    const token = await issuer.issue(request.body, `${baseUrl(request, publicUrl)}${TOKEN_PATH}`);
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
   });
 

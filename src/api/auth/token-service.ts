@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { MigrateError } from '../../core/index.ts';
 import { decodeJwt, isSupportedAlgorithm, keysFor, signEs384, verifySignature } from './jwt.ts';
+import type { DecodedJwt, JwsAlgorithm } from './jwt.ts';
+import { JwksFetcher } from './jwks-fetcher.ts';
 import { ReplayCache } from './replay-cache.ts';
 import { scopeCovers } from './scopes.ts';
 
@@ -20,6 +22,8 @@ export interface TokenServiceOptions {
   readonly audience: string;
   /** Seconds since the epoch; injectable for tests. */
   readonly now?: () => number;
+  /** How long a client's JWKS fetched from its jwksUrl is cached. Default 300. */
+  readonly jwksCacheSeconds?: number;
 }
 
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type';
@@ -67,9 +71,12 @@ export class TokenService {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
   private readonly keyId = randomUUID();
+  /** Clients registered by jwksUrl: their key sets, fetched and cached. */
+  readonly jwks: JwksFetcher;
 
   constructor(options: TokenServiceOptions) {
     this.options = options;
+    this.jwks = new JwksFetcher({ cacheSeconds: options.jwksCacheSeconds ?? 300, now: () => this.now() });
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
@@ -80,19 +87,19 @@ export class TokenService {
   }
 
   /** The token endpoint's work: form fields in, a token out, or an OAuthError. */
-  issue(form: Readonly<Record<string, unknown>>, tokenUrl: string): IssuedToken {
+  async issue(form: Readonly<Record<string, unknown>>, tokenUrl: string): Promise<IssuedToken> {
     if (form['grant_type'] !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'grant_type must be client_credentials.');
     if (form['client_assertion_type'] !== ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}.`);
     const assertion = form['client_assertion'];
     if (typeof assertion !== 'string') throw new OAuthError('invalid_request', 'client_assertion is required.');
-    const client = this.authenticate(assertion, tokenUrl);
+    const client = await this.authenticate(assertion, tokenUrl);
     const scopes = this.grantedScopes(client, form['scope']);
     const now = this.now();
     const claims = { iss: ISSUER, sub: client.clientId, aud: this.options.audience, iat: now, exp: now + this.options.tokenLifetimeSeconds, jti: randomUUID(), scope: scopes.join(' ') };
     return { access_token: signEs384(claims, this.privateKey, this.keyId), token_type: 'bearer', expires_in: this.options.tokenLifetimeSeconds, scope: scopes.join(' ') };
   }
 
-  private authenticate(assertion: string, tokenUrl: string): AuthClient {
+  private async authenticate(assertion: string, tokenUrl: string): Promise<AuthClient> {
     const jwt = decodeJwt(assertion);
     if (!jwt) throw new OAuthError('invalid_client', 'client_assertion is not a JWT.');
     const { alg, kid } = jwt.header;
@@ -100,7 +107,7 @@ export class TokenService {
     const { iss, sub, aud, exp, jti } = jwt.claims;
     const client = this.options.clients.find((c) => c.clientId === iss);
     if (!client || sub !== iss) throw new OAuthError('invalid_client', 'Unknown client, or iss and sub differ.');
-    if (!keysFor(client.jwks ?? { keys: [] }, alg, kid).some((key) => verifySignature(jwt, alg, key))) throw new OAuthError('invalid_client', 'client_assertion signature does not verify with the client\'s keys.');
+    if (!(await this.verifiesWithClientKeys(client, jwt, alg, kid))) throw new OAuthError('invalid_client', 'client_assertion signature does not verify with the client\'s keys.');
     if (!(aud === tokenUrl || (Array.isArray(aud) && aud.includes(tokenUrl)))) throw new OAuthError('invalid_client', `client_assertion aud must be the token URL ${tokenUrl}.`);
     const now = this.now();
     if (typeof exp !== 'number' || exp < now - CLOCK_SKEW_SECONDS) throw new OAuthError('invalid_client', 'client_assertion has expired (or has no exp).');
@@ -108,6 +115,18 @@ export class TokenService {
     if (typeof jti !== 'string' || jti === '') throw new OAuthError('invalid_client', 'client_assertion needs a jti.');
     if (!this.replay.remember(client.clientId, jti, exp, now)) throw new OAuthError('invalid_client', 'client_assertion jti was already used.');
     return client;
+  }
+
+  /** Inline keys; or the jwksUrl's cached set, then (key rotation) one refetch. */
+  private async verifiesWithClientKeys(client: AuthClient, jwt: DecodedJwt, alg: JwsAlgorithm, kid: unknown): Promise<boolean> {
+    const verifies = (jwks: { readonly keys: readonly Record<string, unknown>[] }) => keysFor(jwks, alg, kid).some((key) => verifySignature(jwt, alg, key));
+    if (client.jwks || !client.jwksUrl) return verifies(client.jwks ?? { keys: [] });
+    try {
+      return verifies(await this.jwks.get(client.jwksUrl)) || verifies(await this.jwks.get(client.jwksUrl, true));
+    } catch (error) {
+      if (error instanceof MigrateError) throw new OAuthError('invalid_client', `${error.code}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** The requested scopes the client is registered for; none at all is invalid_scope. */

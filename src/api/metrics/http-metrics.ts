@@ -3,7 +3,7 @@ import { routePattern } from '../request-log.ts';
 import { Counter, Gauge, Histogram, MetricsRegistry } from './registry.ts';
 
 /** The service's metrics: process facts and HTTP requests by route pattern and status. */
-export function createServiceMetrics(startedAt: Date, version: string): { registry: MetricsRegistry; requests: Counter; durations: Histogram } {
+export function createServiceMetrics(startedAt: Date, version: string): { registry: MetricsRegistry; requests: Counter; durations: Histogram; errors: Counter } {
   const registry = new MetricsRegistry();
   registry.register(new Gauge('fhirmig_build_info', `Always 1; version ${version}.`, () => 1));
   registry.register(new Gauge('process_start_time_seconds', 'Start time of the process since the Unix epoch, in seconds.', () => startedAt.getTime() / 1000));
@@ -15,7 +15,8 @@ export function createServiceMetrics(startedAt: Date, version: string): { regist
   }, 'counter'));
   const requests = registry.register(new Counter('http_requests_total', 'HTTP requests answered, by method, route pattern and status.'));
   const durations = registry.register(new Histogram('http_request_duration_seconds', 'HTTP request durations in seconds, by method and route pattern.'));
-  return { registry, requests, durations };
+  const errors = registry.register(new Counter('fhirmig_errors_total', 'Errors the API answered, by error code.'));
+  return { registry, requests, durations, errors };
 }
 
 /** Counts every response by its route pattern (never the raw URL: it can carry PHI). */

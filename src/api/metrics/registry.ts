@@ -64,6 +64,31 @@ export class Gauge implements Metric {
   }
 }
 
+/**
+ * Labeled values replaced as a whole at scrape time (figures read from the job store). `type`
+ * says what they are to Prometheus: a gauge, or a counter whose total the store keeps.
+ */
+export class SampledMetric implements Metric {
+  private values = new Map<string, number>();
+  readonly name: string;
+  readonly help: string;
+  private readonly type: 'gauge' | 'counter';
+
+  constructor(name: string, help: string, type: 'gauge' | 'counter' = 'gauge') {
+    this.name = name;
+    this.help = help;
+    this.type = type;
+  }
+
+  replace(samples: readonly (readonly [Labels, number])[]): void {
+    this.values = new Map(samples.map(([labels, value]) => [labelKey(labels), value]));
+  }
+
+  render(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...[...this.values].map(([k, v]) => sample(this.name, k, v))];
+  }
+}
+
 interface HistogramSeries {
   readonly counts: number[];
   sum: number;

@@ -98,7 +98,7 @@ export function toRepresentation(job: Job): Record<string, unknown> {
     id: job.id,
     state: job.state,
     source: redactUrl(job.spec.source),
-    target: job.spec.target,
+    target: redactUrl(job.spec.target),
     dryRun: job.spec.options.dryRun,
     scope: job.spec.scope,
     phases: job.spec.options.phases,

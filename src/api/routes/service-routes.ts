@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { baseUrl, sendFhir } from '../fhir-reply.ts';
 import type { MetricsRegistry } from '../metrics/registry.ts';
-import type { FhirOperationsPort, ServiceInfo } from '../ports.ts';
+import type { FhirOperationsPort, ReadinessCheckResult, ServiceInfo } from '../ports.ts';
 import { READ_SCOPE } from '../route-config.ts';
 import { buildCapabilityStatement } from './capability-statement.ts';
 import { operationOutcome } from './schemas.ts';
@@ -14,6 +14,10 @@ export interface ServiceRoutesOptions {
   readonly tokenPath: string | undefined;
   /** Bundle intake is configured (advertised in the CapabilityStatement). */
   readonly intake?: boolean;
+  /** Checks that need I/O (job store, default target), added to the operations' checks. */
+  readonly readiness?: () => Promise<readonly ReadinessCheckResult[]>;
+  /** Refreshes the metrics read from elsewhere (the job store) before each scrape. */
+  readonly collectMetrics?: () => Promise<void>;
 }
 
 const statusBody = {
@@ -30,9 +34,9 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
 
   app.get('/ready', {
     config: { public: true, rateLimit: false },
-    schema: { tags: ['service'], security: [], summary: 'Readiness: conformance context and maps loaded', response: { 200: statusBody, 503: statusBody } },
+    schema: { tags: ['service'], security: [], summary: 'Readiness: conformance context and maps loaded, job store and default target reachable', response: { 200: statusBody, 503: statusBody } },
   }, async (_request, reply) => {
-    const checks = options.operations.readiness();
+    const checks = [...options.operations.readiness(), ...(options.readiness ? await options.readiness() : [])];
     const ok = checks.every((c) => c.ok);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
   });
@@ -40,7 +44,10 @@ export function registerServiceRoutes(app: FastifyInstance, options: ServiceRout
   app.get('/metrics', {
     config: { scope: READ_SCOPE, rateLimit: false },
     schema: { tags: ['service'], summary: 'Prometheus metrics (text format 0.0.4)', response: { 200: { type: 'string' }, 401: operationOutcome } },
-  }, async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render()));
+  }, async (_request, reply) => {
+    await options.collectMetrics?.();
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render());
+  });
 
   app.get('/fhir/metadata', {
     config: { public: true },

@@ -7,9 +7,11 @@ import type { CliIo } from '../io.ts';
 
 const USAGE = `fhir-migrate serve [--config FILE.json] [--port N]
 
-Starts the service (FHIR operations, health, metrics, OpenAPI at /documentation) on PORT
-(default 8080). Configuration: the optional JSON file, overridden by FHIRMIG_* environment
-variables (see the README's "Service" section). SIGTERM or SIGINT shut it down gracefully.
+Starts the service (migrations at /migrations, FHIR operations, health, metrics, OpenAPI at
+/documentation) on PORT (default 8080), with the SQLite job store under dataDir by default.
+Configuration: the optional JSON file, overridden by FHIRMIG_* environment variables (see the
+README's "Service" section). SIGTERM or SIGINT shut it down gracefully: running migrations stop
+claiming patients and are resumed at the next start.
 
   --config FILE   configuration file (JSON) with the keys of the README table
   --port N        port to listen on (overrides PORT / FHIRMIG_PORT and the file)`;

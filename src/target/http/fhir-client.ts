@@ -35,7 +35,7 @@ export interface FhirClientOptions {
 /** One FHIR request as the metrics see it: no URL or body (they can carry PHI). */
 export interface TargetRequestEvent {
   readonly method: FhirRequest['method'];
-  /** The final HTTP status; 0 when no response came (connection errors after the retries). */
+  /** The final HTTP status; 0 when the retries ran out (connection errors, or 429/5xx to the end). */
   readonly status: number;
   /** Attempts made, the first included (retries = attempts - 1). */
   readonly attempts: number;
