@@ -64,13 +64,11 @@ export async function openServiceStore(config: Config, cwd: string): Promise<Job
 }
 
 /**
- * The migration jobs over the store of `config.store` (or `deps.store`), with their metrics (the
- * targets' request hook). Resumes unfinished jobs when the app is ready; on close drains the runs
- * (the patient in hand finishes), then closes the store it opened.
+ * The migration jobs over the job store, with their metrics (the targets' request hook). Resumes
+ * unfinished jobs when the app is ready.
  */
-async function composeMigrations(app: FastifyInstance, config: Config, deps: AppDeps & { cwd: string; packageRoot: string }, registry: MetricsRegistry): Promise<{ migrations: MigrationService; metrics: MigrationMetrics }> {
+function composeMigrations(app: FastifyInstance, config: Config, store: JobStore, deps: AppDeps & { cwd: string; packageRoot: string }, registry: MetricsRegistry): { migrations: MigrationService; metrics: MigrationMetrics } {
   const { cwd, packageRoot } = deps;
-  const store = deps.store ?? (await openServiceStore(config, cwd));
   let migrations: MigrationService | undefined;
   const metrics = registerMigrationMetrics(registry, { stats: () => (migrations as MigrationService).stats(), readiness: () => (migrations as MigrationService).readiness() });
   const onRequest = (event: TargetRequestEvent): void => {
@@ -97,10 +95,6 @@ async function composeMigrations(app: FastifyInstance, config: Config, deps: App
       // The service still starts: /ready reports the store, and a restart resumes the jobs.
       app.log.error({ code: error instanceof MigrateError ? error.code : 'FHIRMIG_ERR_STORE_UNAVAILABLE' }, 'could not list unfinished migrations to resume');
     }
-  });
-  app.addHook('onClose', async () => {
-    await service.close();
-    if (!deps.store) await store.close();
   });
   return { migrations: service, metrics };
 }
@@ -154,7 +148,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (tokens) registerAuthHook(app, tokens);
   warnAboutAuth(app, config);
 
-  const { migrations, metrics: migrationMetrics } = await composeMigrations(app, config, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd }, metrics.registry);
+  const store = deps.store ?? (await openServiceStore(config, cwd));
+  const { migrations, metrics: migrationMetrics } = composeMigrations(app, config, store, { ...deps, cwd, packageRoot: deps.packageRoot ?? cwd }, metrics.registry);
+  // Graceful shutdown, in this order: drain what uses the store (the patient in hand finishes), then close it.
+  app.addHook('onClose', async () => {
+    await migrations.close();
+    if (!deps.store) await store.close();
+  });
   registerServiceRoutes(app, {
     operations, info, metrics: metrics.registry, tokenPath: tokens ? TOKEN_PATH : undefined,
     readiness: () => migrations.readiness(), collectMetrics: () => migrationMetrics.collect(),
