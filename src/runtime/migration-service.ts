@@ -1,5 +1,5 @@
 import { MigrateError, isMigrateError } from '../core/index.ts';
-import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob, runJob } from '../jobs/index.ts';
+import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob } from '../jobs/index.ts';
 import type { Job, JobState, JobStore, MapSet, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
 import { createSource, redactUrl } from '../sources/index.ts';
@@ -8,6 +8,7 @@ import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
 import { jobErrors } from './migration-report.ts';
+import { MigrationRuns, RESUMABLE } from './migration-runs.ts';
 import { checkTarget, collectStats } from './migration-stats.ts';
 import type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
 import type { MigrationErrorGroup } from './migration-report.ts';
@@ -50,13 +51,7 @@ export interface MigrationReport extends ReconciliationReport {
   readonly targetError?: { readonly code: string; readonly message: string };
 }
 
-interface ActiveRun {
-  readonly cancel: AbortController;
-  readonly drain: AbortController;
-  done: Promise<void>;
-}
 
-const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold'];
 const PAGE = 500;
 
 /**
@@ -68,18 +63,25 @@ const PAGE = 500;
  */
 export class MigrationService {
   readonly #options: MigrationServiceOptions;
-  readonly #active = new Map<string, ActiveRun>();
-  readonly #waiting: string[] = [];
+  readonly #runs: MigrationRuns;
   readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
   readonly #validators = new Map<string, MigrationEnv['validate']>();
   /** Map sets loaded to plan or check a job, handed to its next run. */
   readonly #prepared = new Map<string, MapSet>();
   /** Rejections by code of settled jobs: their ledger no longer changes. */
   readonly #settledRejections = new Map<string, Readonly<Record<string, number>>>();
-  #closing = false;
 
   constructor(options: MigrationServiceOptions) {
     this.#options = options;
+    this.#runs = new MigrationRuns({
+      store: options.store,
+      maxConcurrentJobs: options.maxConcurrentJobs ?? 2,
+      patientConcurrency: options.patientConcurrency ?? 4,
+      leaseMs: options.leaseMs ?? 30_000,
+      openEnv: (job) => this.#openEnv(job),
+      onRunEnd: (jobId) => this.#prepared.delete(jobId),
+      ...(options.onRunError ? { onRunError: options.onRunError } : {}),
+    });
   }
 
   get store(): JobStore {
@@ -100,7 +102,7 @@ export class MigrationService {
       });
       this.#unmapped.set(job.id, counts);
       this.#prepared.set(job.id, mapSet); // its first run needs not load the maps again
-      this.#enqueue(job.id);
+      this.#runs.enqueue(job.id);
       return job;
     } finally {
       await source.close();
@@ -135,39 +137,32 @@ export class MigrationService {
   /** Cooperative: a job running here stops between records (then `cancelled`); a queued or paused one is cancelled at once. */
   async cancel(jobId: string): Promise<Job> {
     const job = await this.store.getJob(jobId);
-    const active = this.#active.get(jobId);
-    if (active) {
-      active.cancel.abort(new MigrateError('FHIRMIG_ERR_JOB_STATE', 'cancelled by request'));
-      return job;
-    }
-    const waiting = this.#waiting.indexOf(jobId);
-    if (waiting >= 0) this.#prepared.delete(jobId);
+    const running = this.#runs.cancel(jobId);
+    if (running === 'running') return job;
     if (job.state === 'running') {
       // Left running by a stopped process and queued here to resume: ours to cancel. Else another worker runs it.
-      if (waiting < 0) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
-      this.#waiting.splice(waiting, 1);
+      if (running === 'none') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running in another worker; cancel it there.`);
       await this.store.transitionJob(jobId, 'cancelling');
       return this.store.transitionJob(jobId, 'cancelled');
     }
     assertTransition(jobId, job.state, 'cancelled');
-    if (waiting >= 0) this.#waiting.splice(waiting, 1);
     return this.store.transitionJob(jobId, 'cancelled');
   }
 
   /** Continues a paused, failed or threshold-stopped job (or one a dead worker left running). */
   async resume(jobId: string): Promise<Job> {
     const job = await this.store.getJob(jobId);
-    if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is already running in this service.`);
+    if (this.#runs.has(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is already running in this service.`);
     if (!RESUMABLE.includes(job.state) && job.state !== 'running' && job.state !== 'queued') assertTransition(jobId, job.state, 'running');
     this.#prepared.set(jobId, this.#checkedMapSet(job));
-    this.#enqueue(jobId);
+    this.#runs.enqueue(jobId);
     return job;
   }
 
   /** Deletes what the job wrote (newest first); answers with the rollback report once done. */
   async rollback(jobId: string): Promise<RollbackReport> {
     const job = await this.store.getJob(jobId);
-    if (this.#active.has(jobId) || this.#waiting.includes(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running; cancel it before rolling it back.`);
+    if (this.#runs.has(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running; cancel it before rolling it back.`);
     if (job.state !== 'rolling-back') assertTransition(jobId, job.state, 'rolling-back');
     const target = this.#openTarget(job.spec.target);
     try {
@@ -185,7 +180,7 @@ export class MigrationService {
     const ids: string[] = [];
     for (const job of await this.#jobsIn(['cancelling'])) await this.store.transitionJob(job.id, 'cancelled').catch(() => undefined);
     for (const job of await this.#jobsIn(['running', 'queued'])) ids.push(job.id);
-    for (const id of ids) if (!this.isActive(id)) this.#enqueue(id);
+    for (const id of ids) if (!this.isActive(id)) this.#runs.enqueue(id);
     return ids;
   }
 
@@ -227,64 +222,12 @@ export class MigrationService {
 
   /** Whether the job has a run in this process (running or waiting for a slot). */
   isActive(jobId: string): boolean {
-    return this.#active.has(jobId) || this.#waiting.includes(jobId);
+    return this.#runs.has(jobId);
   }
 
   /** Graceful shutdown: no new job or task starts; the patients in hand finish; unfinished jobs stay resumable. */
-  async close(): Promise<void> {
-    this.#closing = true;
-    this.#waiting.length = 0;
-    this.#prepared.clear();
-    for (const run of this.#active.values()) run.drain.abort();
-    await Promise.all([...this.#active.values()].map((run) => run.done));
-  }
-
-  #enqueue(jobId: string): void {
-    this.#waiting.push(jobId);
-    this.#pump();
-  }
-
-  #pump(): void {
-    const max = this.#options.maxConcurrentJobs ?? 2;
-    while (!this.#closing && this.#active.size < max && this.#waiting.length > 0) {
-      const jobId = this.#waiting.shift() as string;
-      const run: ActiveRun = { cancel: new AbortController(), drain: new AbortController(), done: Promise.resolve() };
-      this.#active.set(jobId, run);
-      run.done = this.#run(jobId, run).finally(() => {
-        this.#active.delete(jobId);
-        this.#pump();
-      });
-    }
-  }
-
-  async #run(jobId: string, run: ActiveRun): Promise<void> {
-    let env: MigrationEnv | undefined;
-    try {
-      const job = await this.store.getJob(jobId);
-      if (isSettled(job.state) && !RESUMABLE.includes(job.state)) return;
-      env = this.#openEnv(job);
-      await runJob(env, jobId, {
-        signal: run.cancel.signal,
-        drain: run.drain.signal,
-        concurrency: this.#options.patientConcurrency ?? 4,
-        leaseMs: this.#options.leaseMs ?? 30_000,
-      });
-    } catch (error) {
-      await this.#failRun(jobId, error);
-    } finally {
-      this.#prepared.delete(jobId);
-      await env?.source.close().catch(() => undefined);
-      await env?.target.close().catch(() => undefined);
-    }
-  }
-
-  async #failRun(jobId: string, error: unknown): Promise<void> {
-    const failure = isMigrateError(error) ? error : new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', 'A background migration run failed unexpectedly.', { cause: error });
-    this.#options.onRunError?.(jobId, failure);
-    const job = await this.store.getJob(jobId).catch(() => undefined);
-    if (job && (job.state === 'running' || job.state === 'queued')) {
-      await this.store.transitionJob(jobId, 'failed', { error: { code: failure.code, message: failure.message } }).catch(() => undefined);
-    }
+  close(): Promise<void> {
+    return this.#runs.close();
   }
 
   #openEnv(job: Job): MigrationEnv {
