@@ -66,9 +66,9 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(quantities.filter((q) => q.system === 'http://unitsofmeasure.org').every((q) => typeof q.code === 'string' && typeof q.value === 'number')).toBe(true);
   });
 
-  it('puts the MDM^T02 document text into DocumentReference content as base64', () => {
+  it('puts the MDM^T02/T06/T10 document text into DocumentReference content as base64', () => {
     const documents = mappedResources().filter((r) => r.resourceType === 'DocumentReference');
-    expect(documents).toHaveLength(3);
+    expect(documents).toHaveLength(7);
     for (const d of documents) {
       const attachment = (d['content'] as fhir4.DocumentReferenceContent[])[0]?.attachment;
       expect(attachment?.contentType).toBe('text/plain');
@@ -257,13 +257,13 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 392;
+const EXPECTED_RESOURCES = 426;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
-  Patient: 61, Encounter: 53, AllergyIntolerance: 18, RelatedPerson: 43, Immunization: 8, ServiceRequest: 13,
-  DiagnosticReport: 3, Observation: 43, DocumentReference: 3, MedicationRequest: 3, Appointment: 3,
-  Condition: 26, Procedure: 19, Coverage: 28, Organization: 28, ChargeItem: 8, Specimen: 6, Account: 26,
+  Patient: 71, Encounter: 59, AllergyIntolerance: 18, RelatedPerson: 44, Immunization: 8, ServiceRequest: 13,
+  DiagnosticReport: 3, Observation: 43, DocumentReference: 7, MedicationRequest: 6, Appointment: 7,
+  Condition: 26, Procedure: 19, Coverage: 30, Organization: 30, ChargeItem: 8, Specimen: 6, Account: 28,
 };
-const EXPECTED_TOTAL = { mapped: 61, rejected: 2, skipped: 76 };
+const EXPECTED_TOTAL = { mapped: 71, rejected: 2, skipped: 66 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
 const SKIPPED_ALL = (n: number) => ({ mapped: 0, rejected: 0, skipped: n });
 const EXPECTED_BY_TYPE = {
@@ -273,10 +273,11 @@ const EXPECTED_BY_TYPE = {
   // sits in OBR-23), so the report has no effective time and US Core us-core-8 rejects it
   // (located by MSH-10 + OBR set id).
   'ORU^R01': { mapped: 3, rejected: 2, skipped: 0 },
-  'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'SIU^S12': MAPPED_ALL(3), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
+  'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'RDE^O25': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'MDM^T06': MAPPED_ALL(2), 'MDM^T10': MAPPED_ALL(2),
+  'SIU^S12': MAPPED_ALL(3), 'SIU^S13': MAPPED_ALL(2), 'SIU^S14': MAPPED_ALL(2), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
   'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4),
   // Documented gap: not mapped yet, skipped by rule with the reason in maps/hl7v2/messages.json.
   'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'ADT^A60': SKIPPED_ALL(3), 'BAR^P01': SKIPPED_ALL(2),
-  'MDM^T01': SKIPPED_ALL(2), 'MDM^T06': SKIPPED_ALL(2), 'MDM^T10': SKIPPED_ALL(2), 'OMG^O19': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
-  'PPR^PC1': SKIPPED_ALL(1), 'RDE^O25': SKIPPED_ALL(2), 'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2), 'SIU^S13': SKIPPED_ALL(2),
+  'MDM^T01': SKIPPED_ALL(2), 'OMG^O19': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
+  'PPR^PC1': SKIPPED_ALL(1), 'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2),
 };
