@@ -44,7 +44,7 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(mapped.length).toBe(EXPECTED_RESOURCES);
     for (const { key, r } of mapped) {
       const lineage = ((r['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE);
-      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-)`));
+      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-|IAM-)`));
     }
   });
 
@@ -238,6 +238,20 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     ]);
   });
 
+  it('maps ADT^A60 IAM + IAR + NTE to a US Core AllergyIntolerance (IG IAM[AllergyIntolerance]; ADT-A60-01)', () => {
+    expect(byLineage(inMessage('ADT-A60-01.hl7'), 'MSG00001/IAM-1')).toMatchObject({
+      resourceType: 'AllergyIntolerance',
+      clinicalStatus: { coding: [{ code: 'active' }] },
+      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }] }, // IAM-17 C
+      category: ['food'], // IAM-2 FA
+      code: { coding: [{ code: '12345', display: 'Peanut Allergy' }] }, // IAM-3
+      onsetDateTime: '2018-05', // IAM-11
+      encounter: refTo('MSG00001/PV1'),
+      reaction: [{ manifestation: [{ coding: [{ code: '34567', display: 'Skin Rashness' }] }], severity: 'mild' }], // IAR-1, IAR-2
+      note: [{ text: 'Allergy to peanuts observed.' }],
+    });
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -257,18 +271,18 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 426;
+const EXPECTED_RESOURCES = 433;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
-  Patient: 71, Encounter: 59, AllergyIntolerance: 18, RelatedPerson: 44, Immunization: 8, ServiceRequest: 13,
+  Patient: 74, Encounter: 61, AllergyIntolerance: 20, RelatedPerson: 44, Immunization: 8, ServiceRequest: 13,
   DiagnosticReport: 3, Observation: 43, DocumentReference: 7, MedicationRequest: 6, Appointment: 7,
   Condition: 26, Procedure: 19, Coverage: 30, Organization: 30, ChargeItem: 8, Specimen: 6, Account: 28,
 };
-const EXPECTED_TOTAL = { mapped: 71, rejected: 2, skipped: 66 };
+const EXPECTED_TOTAL = { mapped: 74, rejected: 2, skipped: 63 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
 const SKIPPED_ALL = (n: number) => ({ mapped: 0, rejected: 0, skipped: n });
 const EXPECTED_BY_TYPE = {
   'ADT^A01': MAPPED_ALL(5), 'ADT^A03': MAPPED_ALL(2), 'ADT^A04': MAPPED_ALL(5), 'ADT^A05': MAPPED_ALL(2), 'ADT^A06': MAPPED_ALL(2),
-  'ADT^A07': MAPPED_ALL(2), 'ADT^A08': MAPPED_ALL(2), 'ADT^A13': MAPPED_ALL(2), 'ADT^A14': MAPPED_ALL(2), 'ADT^A28': MAPPED_ALL(2), 'ADT^A31': MAPPED_ALL(2),
+  'ADT^A07': MAPPED_ALL(2), 'ADT^A08': MAPPED_ALL(2), 'ADT^A13': MAPPED_ALL(2), 'ADT^A14': MAPPED_ALL(2), 'ADT^A28': MAPPED_ALL(2), 'ADT^A31': MAPPED_ALL(2), 'ADT^A60': MAPPED_ALL(3),
   // Documented gap: LAB-ORU-1 and LAB-ORU-2 have OBR-7 and OBR-22 empty (their only report time
   // sits in OBR-23), so the report has no effective time and US Core us-core-8 rejects it
   // (located by MSH-10 + OBR set id).
@@ -277,7 +291,7 @@ const EXPECTED_BY_TYPE = {
   'SIU^S12': MAPPED_ALL(3), 'SIU^S13': MAPPED_ALL(2), 'SIU^S14': MAPPED_ALL(2), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
   'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4),
   // Documented gap: not mapped yet, skipped by rule with the reason in maps/hl7v2/messages.json.
-  'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'ADT^A60': SKIPPED_ALL(3), 'BAR^P01': SKIPPED_ALL(2),
+  'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'BAR^P01': SKIPPED_ALL(2),
   'MDM^T01': SKIPPED_ALL(2), 'OMG^O19': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
   'PPR^PC1': SKIPPED_ALL(1), 'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2),
 };
