@@ -44,7 +44,7 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(mapped.length).toBe(EXPECTED_RESOURCES);
     for (const { key, r } of mapped) {
       const lineage = ((r['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE);
-      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-|IAM-)`));
+      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-|IAM-|PRB-)`));
     }
   });
 
@@ -252,6 +252,15 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     });
   });
 
+  it('maps PPR^PC1 PRB to a US Core problem-list Condition keyed by the problem instance ID (PC1-Problem-Add)', () => {
+    expect(inMessage('PC1-Problem-Add-v2.3.1.hl7').find((r) => r.resourceType === 'Condition')).toMatchObject({
+      identifier: [{ system: LINEAGE, value: '331/PRB-26744' }, { value: '26744' }], // PRB-4
+      category: [{ coding: [{ code: 'problem-list-item' }] }],
+      code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-9-cm', code: '596.5' }] }, // PRB-3
+      subject: refTo('331/PID'), onsetDateTime: '2004-06-29', recordedDate: '2004-06-29', // PRB-16, PRB-7
+    });
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -271,13 +280,13 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
   });
 });
 
-const EXPECTED_RESOURCES = 452;
+const EXPECTED_RESOURCES = 456;
 const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
-  Patient: 76, Encounter: 63, AllergyIntolerance: 22, RelatedPerson: 48, Immunization: 8, ServiceRequest: 15,
+  Patient: 78, Encounter: 63, AllergyIntolerance: 22, RelatedPerson: 48, Immunization: 8, ServiceRequest: 15,
   DiagnosticReport: 3, Observation: 43, DocumentReference: 7, MedicationRequest: 6, Appointment: 7,
-  Condition: 26, Procedure: 19, Coverage: 32, Organization: 32, ChargeItem: 8, Specimen: 7, Account: 30,
+  Condition: 28, Procedure: 19, Coverage: 32, Organization: 32, ChargeItem: 8, Specimen: 7, Account: 30,
 };
-const EXPECTED_TOTAL = { mapped: 76, rejected: 2, skipped: 61 };
+const EXPECTED_TOTAL = { mapped: 78, rejected: 2, skipped: 59 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
 const SKIPPED_ALL = (n: number) => ({ mapped: 0, rejected: 0, skipped: n });
 const EXPECTED_BY_TYPE = {
@@ -289,9 +298,9 @@ const EXPECTED_BY_TYPE = {
   'ORU^R01': { mapped: 3, rejected: 2, skipped: 0 },
   'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'RDE^O25': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'MDM^T06': MAPPED_ALL(2), 'MDM^T10': MAPPED_ALL(2),
   'SIU^S12': MAPPED_ALL(3), 'SIU^S13': MAPPED_ALL(2), 'SIU^S14': MAPPED_ALL(2), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
-  'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4), 'OMG^O19': MAPPED_ALL(2),
+  'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4), 'OMG^O19': MAPPED_ALL(2), 'PPR^PC1': MAPPED_ALL(1), 'PPR^PC2': MAPPED_ALL(1),
   // Documented gap: not mapped yet, skipped by rule with the reason in maps/hl7v2/messages.json.
   'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'BAR^P01': SKIPPED_ALL(2),
   'MDM^T01': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
-  'PPR^PC1': SKIPPED_ALL(1), 'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2),
+  'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2),
 };
