@@ -1,5 +1,7 @@
-import { LINEAGE, buildMapSet, countByType, mapAllMessages, readRouting } from './support.ts';
-import type { MessageOutcome, Resource } from './support.ts';
+import { join } from 'node:path';
+import { createSource, isSourceRejection } from '../../../src/sources/index.ts';
+import { HL7_DIR, LINEAGE, buildMapSet, countByType, mapAllMessages, readRouting } from './support.ts';
+import type { MapSet, MessageOutcome, Resource } from './support.ts';
 
 /**
  * Issue 4 acceptance for HL7 v2: every sample message under testdata/hl7v2 ends mapped (all its
@@ -9,12 +11,13 @@ import type { MessageOutcome, Resource } from './support.ts';
 describe('HL7 v2 samples through the hl7v2 map set', () => {
   jest.setTimeout(60_000);
   let outcomes: MessageOutcome[] = [];
+  let set: MapSet;
 
   const mappedResources = (): Resource[] => outcomes.flatMap((o) => (o.kind === 'mapped' ? [...o.resources] : []));
   const lineageOf = (r: Resource): string | undefined => ((r['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE)?.value;
 
   beforeAll(async () => {
-    const set = buildMapSet();
+    set = buildMapSet();
     outcomes = await mapAllMessages(set, readRouting());
     console.log(`${[...set.unmapped].length} codes no ConceptMap translates: ${[...set.unmapped].slice(0, 15).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     const counts = countByType(outcomes);
@@ -33,9 +36,12 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(total).toEqual(EXPECTED_TOTAL);
   });
 
-  it('rejects only the two ORU messages without an effective time, located by MSH-10 and OBR', () => {
+  it('rejects only the ORU and OUL messages whose report has no effective time, located by MSH-10 and OBR', () => {
     const rejected = outcomes.flatMap((o) => (o.kind === 'rejected' ? [o] : []));
-    expect(rejected.map((o) => o.locator)).toEqual(['fhir-converter/LAB-ORU-1.hl7#1/182 (182/OBR-2)', 'fhir-converter/LAB-ORU-2.hl7#1/ControlID (ControlID/OBR-1)']);
+    expect(rejected.map((o) => o.locator)).toEqual([
+      'fhir-converter/LAB-ORU-1.hl7#1/182 (182/OBR-2)', 'fhir-converter/LAB-ORU-2.hl7#1/ControlID (ControlID/OBR-1)',
+      ...['R22-01', 'R22-02', 'R23-01', 'R23-02', 'R24-01', 'R24-02'].map((n) => `fhir-converter/OUL-${n}.hl7#1/1932 (1932/OBR-)`),
+    ]);
     for (const o of rejected) expect(o.reason).toContain('us-core-8');
   });
 
@@ -261,6 +267,16 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     });
   });
 
+  it('keeps OBX-2 ED data in the IG valueAttachment extension (OUL-R24-01, rejected as a whole for its report)', async () => {
+    const source = createSource(`hl7v2:${join(HL7_DIR, 'fhir-converter', 'OUL-R24-01.hl7')}`);
+    let bundle: fhir4.Bundle | undefined;
+    for await (const item of source.read()) if (!isSourceRejection(item)) bundle = set.engine.transform(set.maps.get('oul.map') as fhir4.StructureMap, item.data) as fhir4.Bundle;
+    await source.close();
+    const thumbnail = bundle?.entry?.map((e) => e.resource as fhir4.Observation).find((r) => r.identifier?.[0]?.value === '1932/OBR-/OBX-2');
+    expect(thumbnail?.extension).toEqual([{ url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.valueAttachment', valueAttachment: { contentType: 'image/jpeg', data: 'VGhpcyBpcyBhIEJhc2U2NCBzdHJpbmc=' } }]);
+    expect(thumbnail?.dataAbsentReason?.coding?.[0]?.code).toBe('unsupported');
+  });
+
   it('maps PD1 to Patient.generalPractitioner and PV2 to Encounter reason and referrer (IG PD1[Patient], PV2[Encounter]; ADT-A01-01)', () => {
     const resources = inMessage('ADT-A01-01.hl7');
     expect(byLineage(resources, 'MSG00001/PID')?.['generalPractitioner']).toEqual([{ display: 'LINDAS TEST ORGANIZATION' }, { display: 'rold Hippo' }]);
@@ -286,9 +302,10 @@ const EXPECTED_RESOURCE_TYPES: Record<string, number> = {
   DiagnosticReport: 3, Observation: 43, DocumentReference: 7, MedicationRequest: 6, Appointment: 7,
   Condition: 28, Procedure: 19, Coverage: 32, Organization: 32, ChargeItem: 8, Specimen: 7, Account: 30,
 };
-const EXPECTED_TOTAL = { mapped: 78, rejected: 2, skipped: 59 };
+const EXPECTED_TOTAL = { mapped: 78, rejected: 8, skipped: 53 };
 const MAPPED_ALL = (n: number) => ({ mapped: n, rejected: 0, skipped: 0 });
 const SKIPPED_ALL = (n: number) => ({ mapped: 0, rejected: 0, skipped: n });
+const REJECTED_ALL = (n: number) => ({ mapped: 0, rejected: n, skipped: 0 });
 const EXPECTED_BY_TYPE = {
   'ADT^A01': MAPPED_ALL(5), 'ADT^A03': MAPPED_ALL(2), 'ADT^A04': MAPPED_ALL(5), 'ADT^A05': MAPPED_ALL(2), 'ADT^A06': MAPPED_ALL(2),
   'ADT^A07': MAPPED_ALL(2), 'ADT^A08': MAPPED_ALL(2), 'ADT^A13': MAPPED_ALL(2), 'ADT^A14': MAPPED_ALL(2), 'ADT^A28': MAPPED_ALL(2), 'ADT^A31': MAPPED_ALL(2), 'ADT^A60': MAPPED_ALL(3),
@@ -299,8 +316,11 @@ const EXPECTED_BY_TYPE = {
   'VXU^V04': MAPPED_ALL(4), 'RDE^O11': MAPPED_ALL(2), 'RDE^O25': MAPPED_ALL(2), 'MDM^T02': MAPPED_ALL(3), 'MDM^T06': MAPPED_ALL(2), 'MDM^T10': MAPPED_ALL(2),
   'SIU^S12': MAPPED_ALL(3), 'SIU^S13': MAPPED_ALL(2), 'SIU^S14': MAPPED_ALL(2), 'DFT^P03': MAPPED_ALL(2), 'DFT^P11': MAPPED_ALL(2), 'BAR^P12': MAPPED_ALL(2),
   'ORM^O01': MAPPED_ALL(8), 'OML^O21': MAPPED_ALL(4), 'OMG^O19': MAPPED_ALL(2), 'PPR^PC1': MAPPED_ALL(1), 'PPR^PC2': MAPPED_ALL(1),
+  // Documented: the OUL samples (digital pathology) have no OBR-7 / OBR-22, so their reports have no
+  // effective time and US Core us-core-8 rejects them (located by MSH-10 + OBR set id, empty here).
+  'OUL^R22': REJECTED_ALL(2), 'OUL^R23': REJECTED_ALL(2), 'OUL^R24': REJECTED_ALL(2),
   // Documented gap: not mapped yet, skipped by rule with the reason in maps/hl7v2/messages.json.
   'ADT^A02': SKIPPED_ALL(2), 'ADT^A40': SKIPPED_ALL(2), 'BAR^P01': SKIPPED_ALL(2),
-  'MDM^T01': SKIPPED_ALL(2), 'OUL^R22': SKIPPED_ALL(2),
+  'MDM^T01': SKIPPED_ALL(2), 
   'RDS^O13': SKIPPED_ALL(2), 'REF^I12': SKIPPED_ALL(2),
 };
