@@ -82,6 +82,15 @@ describe('C-CDA samples through the ccda map set', () => {
     expect(attachmentText(course)).toMatch(/^Patient presented with dark stools and pain lower left quadrant of abdomen\. After examination and imaging,/);
   });
 
+  it('keeps the narrative of a mapped section that has no entry ("No Information"), and only then', () => {
+    const notes = inDocument('fhir-converter/CCD.ccda').filter((r) => r.resourceType === 'DocumentReference');
+    const problems = notes.find((r) => (r['type'] as fhir4.CodeableConcept).coding?.[0]?.code === '11450-4');
+    expect(attachmentText(problems)).toBe('No Information');
+    const withEntries = inDocument('hl7-c-cda-examples/CCD_1.xml').filter((r) => r.resourceType === 'DocumentReference').map((r) => (r['type'] as fhir4.CodeableConcept).coding?.[0]?.code);
+    expect(withEntries).not.toContain('11450-4');
+    expect(withEntries).not.toContain('30954-2');
+  });
+
   it('renders a table narrative cell by cell in document order, without attribute values (discharge medications)', () => {
     const medications = inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => lineageOf(r) === `${DS}/section/75311-1`);
     const lines = attachmentText(medications).split('\n');
@@ -141,5 +150,5 @@ const EXPECTED_BY_TYPE = {
 };
 const EXPECTED_RESOURCES = {
   Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 214, Encounter: 8, Procedure: 27,
-  DocumentReference: 214, FamilyMemberHistory: 8,
+  DocumentReference: 228, FamilyMemberHistory: 8,
 };
