@@ -123,6 +123,16 @@ describe('C-CDA samples through the ccda map set', () => {
     expect(r11.map((r) => [(r['code'] as fhir4.CodeableConcept).coding?.[0]?.code, (r['valueCodeableConcept'] as fhir4.CodeableConcept).coding?.[0]?.code])).toEqual([['72166-2', '266919005'], ['72166-2', '428041000124106']]);
   });
 
+  it('maps a goal observation to a US Core Goal with its target (Care Plan)', () => {
+    expect(inDocument('hl7-c-cda-examples/Care_Plan.xml').find((r) => r.resourceType === 'Goal')).toMatchObject({
+      meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-goal'] },
+      lifecycleStatus: 'active',
+      description: { coding: [{ system: 'http://loinc.org', code: '44616-1' }] },
+      startDate: '2013-09-02',
+      target: [{ measure: { coding: [{ code: '44616-1' }] }, detailRange: { low: { value: 92, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } } }],
+    });
+  });
+
   it('maps an unstructured document body to a DocumentReference: embedded base64 as data, a reference as url', () => {
     const embedded = inDocument('fhir-converter/CDA_with_Embedded_PDF.ccda').find((r) => r.resourceType === 'DocumentReference');
     const attachment = (embedded?.['content'] as fhir4.DocumentReferenceContent[])[0]?.attachment;
@@ -150,5 +160,5 @@ const EXPECTED_BY_TYPE = {
 };
 const EXPECTED_RESOURCES = {
   Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 214, Encounter: 8, Procedure: 27,
-  DocumentReference: 228, FamilyMemberHistory: 8,
+  DocumentReference: 226, FamilyMemberHistory: 8, Goal: 2,
 };
