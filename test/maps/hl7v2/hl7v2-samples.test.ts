@@ -47,7 +47,7 @@ describe('HL7 v2 samples through the hl7v2 map set', () => {
     expect(mapped.length).toBe(EXPECTED_RESOURCES);
     for (const { key, r } of mapped) {
       const lineage = ((r['identifier'] ?? []) as fhir4.Identifier[]).find((i) => i.system === LINEAGE);
-      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-|IAM-|PRB-)`));
+      expect(lineage?.value).toMatch(new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(PID|PV1|NK1-|AL1-|OBR-|OBX-|RXA-|RXE-|TXA|SCH|DG1-|PR1-|IN1-|FT1-|GT1-|IAM-|PRB-|ORDER-[0-9]+/(OBR|RXA)-)`));
     }
   });
 
