@@ -91,6 +91,11 @@ describe('C-CDA samples through the ccda map set', () => {
     expect(withEntries).not.toContain('30954-2');
   });
 
+  it('maps a subsection (section/component/section) like a section (Referral Note physical exam → skin findings)', () => {
+    const keys = inDocument('hl7-c-cda-examples/Referral_Note.xml').map(lineageOf);
+    expect(keys).toEqual(expect.arrayContaining(['6f1bd58b-c58f-40b7-b314-caf1294ed98b/section/29545-1', '6f1bd58b-c58f-40b7-b314-caf1294ed98b/section/8709-8']));
+  });
+
   it('renders a table narrative cell by cell in document order, without attribute values (discharge medications)', () => {
     const medications = inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => lineageOf(r) === `${DS}/section/75311-1`);
     const lines = attachmentText(medications).split('\n');
@@ -160,5 +165,5 @@ const EXPECTED_BY_TYPE = {
 };
 const EXPECTED_RESOURCES = {
   Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 214, Encounter: 8, Procedure: 27,
-  DocumentReference: 226, FamilyMemberHistory: 8, Goal: 2,
+  DocumentReference: 228, FamilyMemberHistory: 8, Goal: 2,
 };
