@@ -72,6 +72,11 @@ describe('HL7 v2 segment maps', () => {
     });
   });
 
+  it('adds the IN2-61 patient member number as the US Core member id (identifier type MB; DFT-P11-02)', () => {
+    const coverage = byLineage(inMessage('DFT-P11-02.hl7'), 'MSG00001/IN1-1');
+    expect(coverage?.['identifier']).toContainEqual(expect.objectContaining({ value: 'MB-12345', type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MB', display: 'Member Number' }] } }));
+  });
+
   it('gives an IN1 without a member id no Coverage (US Core us-core-15), keeping the others (ADT01-23, ADT04-23)', () => {
     const coverages = (file: string) => inMessage(file).filter((r) => r.resourceType === 'Coverage').map(lineageOf);
     expect(coverages('ADT01-23.hl7')).toEqual(['599102/IN1-1', '599102/IN1-2']); // IN1-3 is SELF PAY, no IN1-36/49
