@@ -82,6 +82,20 @@ describe('C-CDA samples through the ccda map set', () => {
     expect(attachmentText(course)).toMatch(/^Patient presented with dark stools and pain lower left quadrant of abdomen\. After examination and imaging,/);
   });
 
+  it('keeps the narrative of a mapped section that has no entry ("No Information"), and only then', () => {
+    const notes = inDocument('fhir-converter/CCD.ccda').filter((r) => r.resourceType === 'DocumentReference');
+    const problems = notes.find((r) => (r['type'] as fhir4.CodeableConcept).coding?.[0]?.code === '11450-4');
+    expect(attachmentText(problems)).toBe('No Information');
+    const withEntries = inDocument('hl7-c-cda-examples/CCD_1.xml').filter((r) => r.resourceType === 'DocumentReference').map((r) => (r['type'] as fhir4.CodeableConcept).coding?.[0]?.code);
+    expect(withEntries).not.toContain('11450-4');
+    expect(withEntries).not.toContain('30954-2');
+  });
+
+  it('maps a subsection (section/component/section) like a section (Referral Note physical exam → skin findings)', () => {
+    const keys = inDocument('hl7-c-cda-examples/Referral_Note.xml').map(lineageOf);
+    expect(keys).toEqual(expect.arrayContaining(['6f1bd58b-c58f-40b7-b314-caf1294ed98b/section/29545-1', '6f1bd58b-c58f-40b7-b314-caf1294ed98b/section/8709-8']));
+  });
+
   it('renders a table narrative cell by cell in document order, without attribute values (discharge medications)', () => {
     const medications = inDocument('hl7-c-cda-examples/Discharge_Summary.xml').find((r) => lineageOf(r) === `${DS}/section/75311-1`);
     const lines = attachmentText(medications).split('\n');
@@ -114,6 +128,16 @@ describe('C-CDA samples through the ccda map set', () => {
     expect(r11.map((r) => [(r['code'] as fhir4.CodeableConcept).coding?.[0]?.code, (r['valueCodeableConcept'] as fhir4.CodeableConcept).coding?.[0]?.code])).toEqual([['72166-2', '266919005'], ['72166-2', '428041000124106']]);
   });
 
+  it('maps a goal observation to a US Core Goal with its target (Care Plan)', () => {
+    expect(inDocument('hl7-c-cda-examples/Care_Plan.xml').find((r) => r.resourceType === 'Goal')).toMatchObject({
+      meta: { profile: ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-goal'] },
+      lifecycleStatus: 'active',
+      description: { coding: [{ system: 'http://loinc.org', code: '44616-1' }] },
+      startDate: '2013-09-02',
+      target: [{ measure: { coding: [{ code: '44616-1' }] }, detailRange: { low: { value: 92, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } } }],
+    });
+  });
+
   it('maps an unstructured document body to a DocumentReference: embedded base64 as data, a reference as url', () => {
     const embedded = inDocument('fhir-converter/CDA_with_Embedded_PDF.ccda').find((r) => r.resourceType === 'DocumentReference');
     const attachment = (embedded?.['content'] as fhir4.DocumentReferenceContent[])[0]?.attachment;
@@ -141,5 +165,5 @@ const EXPECTED_BY_TYPE = {
 };
 const EXPECTED_RESOURCES = {
   Patient: 32, Condition: 47, MedicationRequest: 29, AllergyIntolerance: 44, Immunization: 27, Observation: 214, Encounter: 8, Procedure: 27,
-  DocumentReference: 214, FamilyMemberHistory: 8,
+  DocumentReference: 228, FamilyMemberHistory: 8, Goal: 2,
 };
