@@ -361,8 +361,8 @@ describe('$convert over every HL7 v2 sample of the test data', () => {
       }
     }
     process.stdout.write(`HL7 v2 samples through $convert: ${JSON.stringify(outcomes)}\n`);
-    expect(outcomes.forwarded).toBeGreaterThanOrEqual(50);
-    expect(outcomes.refused).toBeLessThanOrEqual(5);
+    // The same ends as the map set's own sample test (test/maps/hl7v2): 139 = 78 + 53 + 8.
+    expect(outcomes).toEqual({ forwarded: 78, skipped: 53, refused: 8 });
   }, 120_000);
 });
 
