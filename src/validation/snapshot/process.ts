@@ -121,6 +121,8 @@ function processOneMatch(currentBase: ED, currentBasePath: string, diffMatches: 
   updateFromDefinition(outcome, diff0, params);
   removeStatusExtensions(outcome);
   delete outcome.slicing;
+  // a slice may itself be sliced (reslicing, profiling.html#reslicing): its slicing is kept
+  if (diff0.slicing && diff0.sliceName !== undefined) outcome.slicing = structuredClone(diff0.slicing);
   addResult(params, cursors, outcome);
   cursors.baseCursor++;
   cursors.diffCursor = params.diff.indexOf(diff0) + 1;
