@@ -2,6 +2,7 @@
 import { addResult, copyFromBase, profileForType, walkDatatype } from './descend.ts';
 import { checkExtensionDoco, makeExtensionSlicing, removeStatusExtensions } from './element-base.ts';
 import { processSlicedBaseChanged } from './sliced-base.ts';
+import { resliceBase, walkReslice } from './reslice.ts';
 import { snapshotError } from './errors.ts';
 import { updateFromDefinition } from './merge.ts';
 import {
@@ -63,44 +64,6 @@ export function processNewSlicing(currentBase: ED, currentBasePath: string, diff
   }
   cursors.baseCursor = newBaseLimit + 1;
   cursors.diffCursor = newDiffLimit + 1;
-}
-
-/** The slice a reslice refines, as generated so far (its root and children), and that slice's element. */
-interface ResliceBase {
-  readonly elements: ED[];
-  readonly slice: ED;
-}
-
-/**
- * Reslicing (FHIR R4 profiling.html#reslicing): slice `a/b` is a slice of slice `a`, so it starts
- * from everything `a` says — its root and the constraints on its children — not from the unsliced
- * element. Returns undefined for a plain slice.
- */
-function resliceBase(item: ED, params: WalkParams): ResliceBase | undefined {
-  const name = item.sliceName;
-  if (name === undefined || !name.includes('/')) return undefined;
-  const parentName = name.slice(0, name.lastIndexOf('/'));
-  let index = params.result.length - 1;
-  while (index >= 0 && !(params.result[index]?.path === item.path && params.result[index]?.sliceName === parentName)) index--;
-  const slice = params.result[index];
-  if (!slice) throw snapshotError(`the reslice ${name} does not follow its slice ${parentName}`, params.derived.url, item.id);
-  const elements = structuredClone(params.result.slice(index, findEndOfElement(params.result, index) + 1));
-  const root = elements[0] as ED;
-  // the slice is the reslice's base element: its own slicing and name are not inherited
-  delete root.slicing;
-  delete root.sliceName;
-  return { elements, slice };
-}
-
-/** Walks a reslice's differential against the generated slice (paths there are already the profile's). */
-function walkReslice(reslice: ResliceBase, diffCursor: number, diffLimit: number, params: WalkParams, cursors: Cursors): void {
-  params.walk(
-    {
-      ...params, baseLimit: reslice.elements.length - 1, diffLimit, contextPathSource: undefined, contextPathTarget: undefined,
-      redirector: [], slicing: { done: true, element: reslice.slice },
-    },
-    { base: reslice.elements, baseCursor: 0, diffCursor, resultPathBase: cursors.resultPathBase },
-  );
 }
 
 function walkSlicingEntryChildren(currentBase: ED, currentBasePath: string, slicer: ED, diffMatches: ED[], params: WalkParams, cursors: Cursors): void {

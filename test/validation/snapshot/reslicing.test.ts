@@ -93,3 +93,71 @@ function project(e: ED): Projected {
     base: e.base ? { path: e.base.path, min: e.base.min, max: e.base.max } : undefined,
   };
 }
+
+describe('profiles on a resliced profile (the base snapshot already has slices and reslices)', () => {
+  const base = differentialOnly('reslicing-cardinality/patient-resliced.json'); // mrn resliced, open
+  const baseSnapshot = generate(structuredClone(base));
+  const derived = (element: ED[], baseDefinition = base.url): fhir4.StructureDefinition => ({
+    resourceType: 'StructureDefinition', url: 'http://example.org/fhir/StructureDefinition/derived', name: 'Derived', status: 'draft',
+    kind: 'resource', abstract: false, type: 'Patient', derivation: 'constraint', baseDefinition, differential: { element },
+  });
+  const identifierGroup = (elements: ED[]) => elements.filter((e) => e.path.startsWith('Patient.identifier'));
+  const summary = (e: ED) => [e.id, e.min, e.max, e.slicing?.discriminator?.map((d) => d.path).join(','), e.fixedUri ?? e.fixedCode, e.mustSupport];
+
+  it('copies the slice, its slicing and its reslices unchanged when the differential only touches the sliced element', () => {
+    const elements = generateSnapshot(derived([{ id: 'Patient', path: 'Patient' }, { id: 'Patient.identifier', path: 'Patient.identifier', mustSupport: true }]), resolverWith([base])).snapshot?.element ?? [];
+    const want = identifierGroup(baseSnapshot).map(summary);
+    (want[0] as unknown[])[5] = true;
+    expect(identifierGroup(elements).map(summary)).toEqual(want);
+  });
+
+  it('constrains an inherited reslice in place and adds a new reslice after the inherited ones, starting from slice mrn', () => {
+    const elements = generateSnapshot(derived([
+      { id: 'Patient', path: 'Patient' },
+      { id: 'Patient.identifier:mrn', path: 'Patient.identifier', sliceName: 'mrn' },
+      { id: 'Patient.identifier:mrn/primary', path: 'Patient.identifier', sliceName: 'mrn/primary', mustSupport: true },
+      { id: 'Patient.identifier:mrn/temp', path: 'Patient.identifier', sliceName: 'mrn/temp', max: '1' },
+      { id: 'Patient.identifier:mrn/temp.use', path: 'Patient.identifier.use', fixedCode: 'temp' },
+    ]), resolverWith([base])).snapshot?.element ?? [];
+    const roots = identifierGroup(elements).filter((e) => e.path === 'Patient.identifier').map(summary);
+    expect(roots).toEqual([
+      ['Patient.identifier', 0, '*', 'system', undefined, undefined],
+      ['Patient.identifier:mrn', 1, '2', 'use', undefined, undefined],
+      ['Patient.identifier:mrn/primary', 1, '1', undefined, undefined, true],
+      ['Patient.identifier:mrn/old', 0, '1', undefined, undefined, undefined],
+      ['Patient.identifier:mrn/temp', 0, '1', undefined, undefined, undefined],
+    ]);
+    const at = (id: string) => elements.find((e) => e.id === id);
+    expect(at('Patient.identifier:mrn/temp.system')).toMatchObject({ min: 1, fixedUri: 'http://example.org/mrn' }); // R3 from mrn
+    expect(at('Patient.identifier:mrn/temp.use')?.fixedCode).toBe('temp');
+    expect(at('Patient.identifier:mrn/primary.use')?.fixedCode).toBe('official'); // kept from the base reslice
+    expect(elements.filter((e) => e.id?.startsWith('Patient.identifier:mrn/temp'))).toHaveLength(9); // the root and Identifier's 8 children
+  });
+
+  it('reslices a slice the base has but did not reslice, and a new slice, each after its slice', () => {
+    const plain = structuredClone(base);
+    plain.url = 'http://example.org/fhir/StructureDefinition/patient-mrn';
+    plain.differential = { element: (plain.differential?.element ?? []).filter((e) => !e.id?.includes('/')).map((e) => (e.sliceName ? { ...e, slicing: undefined } : e)) };
+    const byUse = { discriminator: [{ type: 'value' as const, path: 'use' }], rules: 'open' as const };
+    const elements = generateSnapshot(derived([
+      { id: 'Patient', path: 'Patient' },
+      { id: 'Patient.identifier:mrn', path: 'Patient.identifier', sliceName: 'mrn', slicing: byUse },
+      { id: 'Patient.identifier:mrn/usual', path: 'Patient.identifier', sliceName: 'mrn/usual', max: '1' },
+      { id: 'Patient.identifier:mrn/usual.use', path: 'Patient.identifier.use', fixedCode: 'usual' },
+      { id: 'Patient.identifier:ssn', path: 'Patient.identifier', sliceName: 'ssn', slicing: byUse },
+      { id: 'Patient.identifier:ssn/official', path: 'Patient.identifier', sliceName: 'ssn/official', max: '1' },
+    ], plain.url), resolverWith([plain])).snapshot?.element ?? [];
+    const shown = identifierGroup(elements).filter((e) => ['Patient.identifier', 'Patient.identifier.system', 'Patient.identifier.use'].includes(e.path)).map(summary);
+    expect(shown).toEqual([
+      ['Patient.identifier', 0, '*', 'system', undefined, undefined],
+      ['Patient.identifier:mrn', 1, '2', 'use', undefined, undefined],
+      ['Patient.identifier:mrn.use', 0, '1', undefined, undefined, undefined],
+      ['Patient.identifier:mrn.system', 1, '1', undefined, 'http://example.org/mrn', undefined],
+      ['Patient.identifier:mrn/usual', 0, '1', undefined, undefined, undefined],
+      ['Patient.identifier:mrn/usual.use', 0, '1', undefined, 'usual', undefined],
+      ['Patient.identifier:mrn/usual.system', 1, '1', undefined, 'http://example.org/mrn', undefined],
+      ['Patient.identifier:ssn', 0, '*', 'use', undefined, undefined],
+      ['Patient.identifier:ssn/official', 0, '1', undefined, undefined, undefined],
+    ]);
+  });
+});
