@@ -161,3 +161,27 @@ describe('profiles on a resliced profile (the base snapshot already has slices a
     ]);
   });
 });
+
+describe('an extension slice resliced (Patient.extension:nationality/french)', () => {
+  const NATIONALITY = 'http://hl7.org/fhir/StructureDefinition/patient-nationality';
+  const byCode = { discriminator: [{ type: 'value' as const, path: "extension('code').value" }], rules: 'open' as const };
+  const sd: fhir4.StructureDefinition = {
+    resourceType: 'StructureDefinition', url: 'http://example.org/fhir/StructureDefinition/patient-nationalities', name: 'PatientNationalities',
+    status: 'draft', kind: 'resource', abstract: false, type: 'Patient', derivation: 'constraint', baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
+    differential: { element: [
+      { id: 'Patient', path: 'Patient' },
+      { id: 'Patient.extension:nationality', path: 'Patient.extension', sliceName: 'nationality', type: [{ code: 'Extension', profile: [NATIONALITY] }], slicing: byCode },
+      { id: 'Patient.extension:nationality/french', path: 'Patient.extension', sliceName: 'nationality/french', max: '1', short: 'French nationality' },
+    ] },
+  };
+  const elements = generate(sd).filter((e) => e.path === 'Patient.extension');
+
+  it('R1, R4: the implied url slicing stays on Patient.extension, the reslicing on the slice; the reslice keeps the slice\'s type profile', () => {
+    expect(elements.map((e) => [e.id, e.slicing?.discriminator?.[0]?.path, e.type?.[0]?.profile?.[0], e.max])).toEqual([
+      ['Patient.extension', 'url', undefined, '*'],
+      ['Patient.extension:nationality', "extension('code').value", NATIONALITY, '*'],
+      ['Patient.extension:nationality/french', undefined, NATIONALITY, '1'],
+    ]);
+    expect(elements[2]?.short).toBe('French nationality');
+  });
+});
