@@ -53,10 +53,30 @@ export function fhirpathContextSelects(expression: string, element: unknown, sco
   const resource = scope.resource;
   const type = typeof resource === 'object' && resource !== null ? (resource as Record<string, unknown>)['resourceType'] : undefined;
   if (typeof type !== 'string') return 'the extension is not inside a resource';
-  const result = run(compile(compiledNodes, type, expression, true), resource, scope);
-  if (typeof result === 'string') return result;
-  return result.some((n) => n === element || (typeof n === 'object' && n !== null && ((n as Node).data === element || (n as Node)._data === element)));
+  let byResource = selected.get(scope.evaluated);
+  if (!byResource) {
+    byResource = new WeakMap();
+    selected.set(scope.evaluated, byResource);
+  }
+  let byExpression = byResource.get(resource as object);
+  if (!byExpression) {
+    byExpression = new Map();
+    byResource.set(resource as object, byExpression);
+  }
+  let elements = byExpression.get(expression);
+  if (elements === undefined) {
+    const result = run(compile(compiledNodes, type, expression, true), resource, scope);
+    elements = typeof result === 'string' ? result : new Set(result.flatMap((n) => (typeof n === 'object' && n !== null ? [n, (n as Node).data, (n as Node)._data] : [])).filter((x) => typeof x === 'object' && x !== null));
+    byExpression.set(expression, elements);
+  }
+  return typeof elements === 'string' ? elements : elements.has(element);
 }
+
+/**
+ * The elements a context expression selects, per validation run (keyed by the run's `evaluated`
+ * map) and resource: evaluated once however many extensions the resource has.
+ */
+const selected = new WeakMap<object, WeakMap<object, Map<string, Set<unknown> | string>>>();
 
 /**
  * A `contextInvariant` (R4 StructureDefinition.contextInvariant: "A set of rules as FHIRPath
