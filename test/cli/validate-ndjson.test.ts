@@ -80,6 +80,19 @@ describe('fhir-migrate validate FILE.ndjson', () => {
     expect(validate(good, empty).status).toBe(0);
   });
 
+  it('--profile applies to every line; an unknown profile is one error outcome for the file, not one per line', () => {
+    const file = write('profiled.ndjson', `${patient('a')}\n${patient('b')}\n`);
+    const run = validate(file, '--profile', 'http://example.org/StructureDefinition/unknown');
+    expect(run.status).toBe(1);
+    expect(run.outcomes[0]?.issue.map((i) => i.details?.coding?.[0]?.code)).toEqual(['FHIRMIG_ERR_VALIDATION_PROFILE_NOT_FOUND']);
+    const usCorePatient = validate(file, '--ig', usCore, '--profile', 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient');
+    const required = (usCorePatient.outcomes[0]?.issue ?? []).filter((i) => i.severity === 'error').map((i) => [lineOf(i), i.diagnostics?.split(':')[0]]);
+    expect(required).toEqual([
+      [1, 'Patient.identifier'], [1, 'Patient.name'], [1, 'Patient.gender'],
+      [2, 'Patient.identifier'], [2, 'Patient.name'], [2, 'Patient.gender'],
+    ]);
+  });
+
   it('a Synthea export as NDJSON (R4 + US Core): each line reports exactly what validating that resource alone reports', () => {
     const bundle = JSON.parse(readFileSync(join(syntheaDir, readdirSync(syntheaDir).sort()[0] ?? ''), 'utf8')) as fhir4.Bundle;
     const resources = (bundle.entry ?? []).map((e) => e.resource).filter((r) => r !== undefined);
