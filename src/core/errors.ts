@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_CONFIG_INVALID: { status: 500, retryable: false, issueCode: 'invalid', summary: 'Configuration failed validation at start-up; every failing key is listed.' },
   FHIRMIG_ERR_INPUT_READ: { status: 400, retryable: false, issueCode: 'not-found', summary: 'An input file or folder could not be read.' },
   FHIRMIG_ERR_INPUT_JSON: { status: 400, retryable: false, issueCode: 'structure', summary: 'An input is not well-formed JSON (the position is given).' },
+  FHIRMIG_ERR_INPUT_LINE_TOO_LONG: { status: 400, retryable: false, issueCode: 'too-long', summary: 'An NDJSON line (one resource) is longer than the 64 MiB read limit; the line is named and skipped.' },
   FHIRMIG_ERR_CORE_INTERNAL: { status: 500, retryable: false, issueCode: 'exception', summary: 'An unexpected internal error; the message says where.' },
   FHIRMIG_ERR_API_REQUEST: { status: 400, retryable: false, issueCode: 'invalid', summary: 'An HTTP request does not match the route\'s schema (missing or wrong parameters, bad JSON body).' },
   FHIRMIG_ERR_API_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No route answers this method and path.' },

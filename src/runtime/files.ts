@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MigrateError } from '../core/index.ts';
+import { jsonErrorOffset } from './json-position.ts';
 
 /** Reads a UTF-8 text file; a missing or unreadable file is FHIRMIG_ERR_INPUT_READ naming the path. */
 export function readTextFile(path: string, cwd = process.cwd()): string {
@@ -20,7 +21,7 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : undefined;
+    const offset = position ? Number(position[1]) : jsonErrorOffset(text);
     const before = offset === undefined ? undefined : text.slice(0, offset).split('\n');
     const line = before?.length;
     const column = before ? (before[before.length - 1]?.length ?? 0) + 1 : undefined;

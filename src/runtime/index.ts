@@ -8,6 +8,8 @@ export type { ServiceContext, ServiceContextOptions } from './service-context.ts
 export { createFhirOperations } from './fhir-operations.ts';
 export type { FhirOperations, MapSource, ReadinessCheck, TransformCall, TranslateCall, ValidateCall } from './fhir-operations.ts';
 export { readPackageVersion } from './package-info.ts';
+export { readNdjsonLines, splitNdjsonLines, looksLikeNdjson, NDJSON_MAX_LINE_BYTES } from './ndjson-lines.ts';
+export type { NdjsonLine } from './ndjson-lines.ts';
 export { readTextFile, parseJsonText, readJsonFile, readJsonFolder, resourcesIn, ofType } from './files.ts';
 export { loadConformanceContext, loadPath, loadPackage, R4_CORE_FILES } from './conformance-loader.ts';
 export type { ConformanceSources } from './conformance-loader.ts';

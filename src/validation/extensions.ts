@@ -1,4 +1,6 @@
 import type { ConformanceContext } from './context.ts';
+import { contextInvariantHolds, fhirpathContextSelects } from './fhirpath-context.ts';
+import type { InvariantScope } from './invariants.ts';
 import type { IssueCollector } from './issues.ts';
 
 /** Where an extension sits: the path of the element holding it and that element's type. */
@@ -8,6 +10,12 @@ export interface ExtensionHost {
   readonly typeCode: string;
   /** The url of the holding extension, for extensions inside a complex extension. */
   readonly extensionUrl: string | undefined;
+  /**
+   * The JSON object whose `extension` array holds it (a primitive's `_name` object): what a
+   * `fhirpath` context must select, and the focus of `contextInvariant`.
+   */
+  readonly element: unknown;
+  readonly scope: InvariantScope;
 }
 
 /** ext-1 (Extension): an extension has either nested extensions or a value, not both, not neither. */
@@ -31,7 +39,8 @@ const GENERIC_CONTEXTS = new Set(['Element', 'Any', 'Base', 'DataType']);
 /**
  * Context of use (FHIR R4 §2.5.0.4, StructureDefinition.context): an extension may only be used
  * where its definition says. As the HL7 validator (Extension_EXTM_Context_Wrong) a definite
- * mismatch is an error; `fhirpath` contexts are not evaluated here, so they never fail.
+ * mismatch is an error; a `fhirpath` context that cannot be evaluated admits the element (with an
+ * information issue). Then every `contextInvariant` must hold on the element carrying it.
  */
 export function checkExtensionContext(
   context: ConformanceContext,
@@ -41,17 +50,37 @@ export function checkExtensionContext(
   issues: IssueCollector,
 ): void {
   const contexts = sd.context ?? [];
-  if (contexts.length === 0) return;
-  if (contexts.some((c) => contextAllows(context, c, host))) return;
-  const allowed = contexts.map((c) => `${c.type}:${c.expression}`).join(', ');
-  const here = host.extensionUrl ? `${host.paths[0] ?? ''} (in extension ${host.extensionUrl})` : host.paths[0] ?? '';
-  issues.error('business-rule', expression, `The extension ${sd.url} is not allowed at ${here} (its context is: ${allowed})`);
+  const notEvaluated = (reason: string, use: string) => issues.information('informational', expression, `The context ${use} of ${sd.url} was not checked: ${reason}`);
+  if (contexts.length > 0 && !contexts.some((c) => contextAllows(context, c, host, notEvaluated))) {
+    const allowed = contexts.map((c) => `${c.type}:${c.expression}`).join(', ');
+    const here = host.extensionUrl ? `${host.paths[0] ?? ''} (in extension ${host.extensionUrl})` : host.paths[0] ?? '';
+    issues.error('business-rule', expression, `The extension ${sd.url} is not allowed at ${here} (its context is: ${allowed})`);
+  }
+  checkContextInvariants(sd, host, expression, issues, notEvaluated);
 }
 
-function contextAllows(context: ConformanceContext, use: fhir4.StructureDefinitionContext, host: ExtensionHost): boolean {
+/** StructureDefinition.contextInvariant: each FHIRPath rule, on the element carrying the extension, must be true. */
+function checkContextInvariants(sd: fhir4.StructureDefinition, host: ExtensionHost, expression: string, issues: IssueCollector, notEvaluated: (reason: string, use: string) => void): void {
+  const basePath = host.paths[1] ?? host.typeCode;
+  for (const rule of sd.contextInvariant ?? []) {
+    const holds = contextInvariantHolds(rule, basePath, host.element, host.scope);
+    if (typeof holds === 'string') notEvaluated(holds, `invariant ${rule}`);
+    else if (!holds) issues.error('invariant', expression, `The extension ${sd.url} is not allowed at ${host.paths[0] ?? ''}: its context invariant ${rule} is false there`);
+  }
+}
+
+function contextAllows(
+  context: ConformanceContext,
+  use: fhir4.StructureDefinitionContext,
+  host: ExtensionHost,
+  notEvaluated: (reason: string, use: string) => void,
+): boolean {
   switch (use.type) {
-    case 'fhirpath':
-      return true;
+    case 'fhirpath': {
+      const selects = fhirpathContextSelects(use.expression, host.element, host.scope);
+      if (typeof selects === 'string') notEvaluated(selects, `fhirpath:${use.expression}`);
+      return selects !== false;
+    }
     case 'extension':
       return host.extensionUrl !== undefined && sameCanonical(use.expression, host.extensionUrl);
     case 'element':

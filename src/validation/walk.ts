@@ -53,4 +53,6 @@ export interface Item {
   readonly hostPath: string;
   /** The url of the object holding it when that has one (an Extension): the `extension` context of use. */
   readonly hostUrl?: string | undefined;
+  /** The JSON object it came from (whose `extension` holds it, for an extension). */
+  readonly host?: Record<string, unknown>;
 }

@@ -124,7 +124,7 @@ function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
     }
-    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath, hostUrl: typeof obj['url'] === 'string' ? obj['url'] : undefined });
+    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath, hostUrl: typeof obj['url'] === 'string' ? obj['url'] : undefined, host: obj });
   }
   return items;
 }
@@ -317,7 +317,8 @@ function validateGenericExtension(walk: Walk, node: ElementNode, value: Record<s
     const hostPath = instancePath(walk, expression.slice(0, expression.lastIndexOf('.')));
     const extensionUrl = hostType === 'Extension' ? item.hostUrl : undefined;
     const paths = [hostPath, item.hostPath, typeRelativePath(walk, item.hostPath)];
-    checkExtensionContext(walk.context, sd, { paths, typeCode: hostType, extensionUrl }, expression, walk.issues);
+    const host = { paths, typeCode: hostType, extensionUrl, element: item.host, scope: walk.scope };
+    checkExtensionContext(walk.context, sd, host, expression, walk.issues);
     return;
   }
   const modifier = node.name === 'modifierExtension';

@@ -4,15 +4,18 @@ import { validateResource, xmlToResource } from '../../validation/index.ts';
 import type { ConformanceContext } from '../../validation/index.ts';
 import { parseCommandArgs, stringList } from '../args.ts';
 import type { Command } from '../command.ts';
-import { loadConformanceContext } from '../../runtime/index.ts';
+import { loadConformanceContext, looksLikeNdjson, readNdjsonLines, splitNdjsonLines } from '../../runtime/index.ts';
 import { parseJsonText, readTextFile } from '../files.ts';
 import type { CliIo } from '../io.ts';
+import { validateNdjsonLines } from './validate-ndjson.ts';
 
 const USAGE = `fhir-migrate validate FILE… [--load FILE|DIR]… [--ig DIR]… [--profile URL]…
 
-Validates FHIR R4 resources (JSON, or XML for *.xml files) against the R4 core definitions, the
+Validates FHIR R4 resources (JSON, NDJSON for *.ndjson files or JSON files holding one resource
+per line, or XML for *.xml files) against the R4 core definitions, the
 profiles each resource claims in meta.profile, and every --profile given. Prints one
-OperationOutcome per input file, one compact JSON object per line, in input order.
+OperationOutcome per input file, one compact JSON object per line, in input order (an NDJSON
+file's issues carry their line: location Line[n] and the operationoutcome-issue-line extension).
 Exit code 0 when no input has an error or fatal issue, 1 otherwise.
 
   --load FILE|DIR   add StructureDefinitions, ValueSets, CodeSystems (file, folder or Bundle)
@@ -34,7 +37,7 @@ export const validateCommand: Command = {
     const profiles = stringList(values, 'profile');
     let failed = false;
     for (const file of positionals) {
-      const outcome = validateFile(context, file, profiles, io.cwd);
+      const outcome = await validateFile(context, file, profiles, io.cwd);
       failed ||= hasErrors(outcome);
       io.stdout(`${JSON.stringify(outcome)}\n`);
     }
@@ -42,12 +45,29 @@ export const validateCommand: Command = {
   },
 };
 
-function validateFile(context: ConformanceContext, file: string, profiles: string[], cwd: string): fhir4.OperationOutcome {
+const NDJSON_EXTENSIONS = new Set(['.ndjson', '.jsonl']);
+
+async function validateFile(context: ConformanceContext, file: string, profiles: string[], cwd: string): Promise<fhir4.OperationOutcome> {
   try {
+    const extension = extname(file).toLowerCase();
+    // NDJSON files are streamed: one line in memory at a time, whatever the file's size.
+    if (NDJSON_EXTENSIONS.has(extension)) return await validateNdjsonLines(context, readNdjsonLines(file, cwd), profiles);
     const text = readTextFile(file, cwd);
-    const resource = extname(file).toLowerCase() === '.xml' ? xmlToResource(context, text, file) : parseJsonText(text, file);
-    return validateResource(context, resource, { profiles });
+    if (extension === '.xml') return validateResource(context, xmlToResource(context, text, file), { profiles });
+    const parsed = parseJsonOrNdjson(text, file);
+    if (parsed.ndjson) return await validateNdjsonLines(context, splitNdjsonLines(text), profiles);
+    return validateResource(context, parsed.resource, { profiles });
   } catch (error) {
     return errorToOutcome(error);
+  }
+}
+
+/** One JSON value, or (when the text is not one value) NDJSON content: one resource per line. */
+function parseJsonOrNdjson(text: string, file: string): { ndjson: false; resource: unknown } | { ndjson: true } {
+  try {
+    return { ndjson: false, resource: parseJsonText(text, file) };
+  } catch (error) {
+    if (looksLikeNdjson(text)) return { ndjson: true };
+    throw error;
   }
 }

@@ -107,7 +107,7 @@ function descendContentReference(outcome: ED, currentBasePath: string, targetPat
 /** Exactly one differential entry constrains this element. */
 function processOneMatch(currentBase: ED, currentBasePath: string, diffMatches: ED[], params: WalkParams, cursors: Cursors): ED {
   const diff0 = diffMatches[0] as ED;
-  const template = templateFromReslice(diff0, params) ?? templateFromTypeProfile(diff0, currentBase, params);
+  const template = templateFromReslice(diff0, params, currentBase) ?? templateFromTypeProfile(diff0, currentBase, params);
   const initial = template ? fillOutFromBase(template, currentBase) : structuredClone(currentBase);
   const outcome = copyFromBase(params, initial, currentBase);
   if (diff0.sliceName !== undefined) {
@@ -121,6 +121,8 @@ function processOneMatch(currentBase: ED, currentBasePath: string, diffMatches: 
   updateFromDefinition(outcome, diff0, params);
   removeStatusExtensions(outcome);
   delete outcome.slicing;
+  // a slice may itself be sliced (reslicing, profiling.html#reslicing): its slicing is kept
+  if (diff0.slicing && diff0.sliceName !== undefined) outcome.slicing = structuredClone(diff0.slicing);
   addResult(params, cursors, outcome);
   cursors.baseCursor++;
   cursors.diffCursor = params.diff.indexOf(diff0) + 1;

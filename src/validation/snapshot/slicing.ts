@@ -2,6 +2,7 @@
 import { addResult, copyFromBase, profileForType, walkDatatype } from './descend.ts';
 import { checkExtensionDoco, makeExtensionSlicing, removeStatusExtensions } from './element-base.ts';
 import { processSlicedBaseChanged } from './sliced-base.ts';
+import { resliceBase, walkReslice } from './reslice.ts';
 import { snapshotError } from './errors.ts';
 import { updateFromDefinition } from './merge.ts';
 import {
@@ -15,13 +16,17 @@ import type { Cursors, ED, SD, TypeSlice, WalkParams } from './types.ts';
 export function processNewSlicing(currentBase: ED, currentBasePath: string, diffMatches: ED[], params: WalkParams, cursors: Cursors): void {
   const { diff } = params;
   const first = diffMatches[0] as ED;
+  // the entry about the element being sliced (the element may be a slice being resliced); a
+  // slicing on a first slice of it is that slice's own reslicing
+  const aboutSlicer = first.sliceName === currentBase.sliceName;
+  const slicing = aboutSlicer ? first.slicing : undefined;
   if (!unbounded(currentBase) && !isSlicedToOneOnly(first)) throw snapshotError('cannot slice an element that does not repeat', params.derived.url, first.id);
-  if (!first.slicing && !isExtensionPath(currentBase)) throw snapshotError('the differential slices the element without declaring slicing', params.derived.url, first.id);
+  if (!slicing && !isExtensionPath(currentBase)) throw snapshotError('the differential slices the element without declaring slicing', params.derived.url, first.id);
   let start = 0;
   const newBaseLimit = findEndOfElement(cursors.base, cursors.baseCursor);
   let slicer: ED;
   const second = diffMatches[1];
-  if (second && first.slicing && (newBaseLimit > cursors.baseCursor || diff.indexOf(second) > diff.indexOf(first) + 1)) {
+  if (second && slicing && (newBaseLimit > cursors.baseCursor || diff.indexOf(second) > diff.indexOf(first) + 1)) {
     // the slicing entry constrains the element (or its children) for all slices: walk it like a plain element
     const newDiffCursor = diff.indexOf(first);
     const made = params.walk(
@@ -29,15 +34,15 @@ export function processNewSlicing(currentBase: ED, currentBasePath: string, diff
       { ...cursors, diffCursor: newDiffCursor },
     );
     if (!made) throw snapshotError('did not find the slicing entry', params.derived.url, first.id);
-    made.slicing = structuredClone(first.slicing);
+    made.slicing = structuredClone(slicing);
     slicer = made;
     start++;
   } else {
     slicer = copyFromBase(params, currentBase);
-    slicer.slicing = first.slicing ? structuredClone(first.slicing) : makeExtensionSlicing();
+    slicer.slicing = slicing ? structuredClone(slicing) : makeExtensionSlicing();
     if (cursors.resultPathBase !== undefined && !slicer.path.startsWith(cursors.resultPathBase)) throw snapshotError('adding a wrong path', params.derived.url, slicer.path);
     params.result.push(slicer);
-    if (first.sliceName === undefined) {
+    if (aboutSlicer) {
       updateFromDefinition(slicer, first, params);
       removeStatusExtensions(slicer);
       if (!slicer.contentReference && !slicer.type) throw snapshotError('the sliced element has no type', params.derived.url, first.id);
@@ -49,12 +54,17 @@ export function processNewSlicing(currentBase: ED, currentBasePath: string, diff
   }
   let newDiffLimit = cursors.diffCursor;
   for (let i = start; i < diffMatches.length; i++) {
-    const newDiffCursor = diff.indexOf(diffMatches[i] as ED);
+    const item = diffMatches[i] as ED;
+    const newDiffCursor = diff.indexOf(item);
     newDiffLimit = findEndOfElement(diff, newDiffCursor);
-    params.walk(
-      { ...params, baseLimit: newBaseLimit, diffLimit: newDiffLimit, slicing: { done: true, element: slicer } },
-      { ...cursors, diffCursor: newDiffCursor },
-    );
+    const reslice = resliceBase(item, params);
+    if (reslice) walkReslice(reslice, newDiffCursor, newDiffLimit, params, cursors);
+    else {
+      params.walk(
+        { ...params, baseLimit: newBaseLimit, diffLimit: newDiffLimit, slicing: { done: true, element: slicer } },
+        { ...cursors, diffCursor: newDiffCursor },
+      );
+    }
   }
   cursors.baseCursor = newBaseLimit + 1;
   cursors.diffCursor = newDiffLimit + 1;

@@ -6,10 +6,11 @@ import { tail } from './paths.ts';
 import type { ED, WalkParams } from './types.ts';
 
 /** A re-slice (`extension:a/b`) starts from the slice it refines, as already generated. */
-export function templateFromReslice(diff0: ED, params: WalkParams): ED | undefined {
+export function templateFromReslice(diff0: ED, params: WalkParams, currentBase: ED): ED | undefined {
   const id = diff0.id ?? '';
   const lid = tail(id);
-  if (!lid.includes('/')) return undefined;
+  // a reslice the base already has starts from the base's own element
+  if (!lid.includes('/') || currentBase.sliceName === diff0.sliceName) return undefined;
   assignIds(params.result);
   const baseId = id.slice(0, id.length - lid.length) + lid.slice(0, lid.indexOf('/'));
   const found = params.result.find((e) => e.id === baseId);
