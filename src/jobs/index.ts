@@ -22,7 +22,13 @@ export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './m
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';
 
-export { ALL_PHASE, planMigration, scopePatients } from './planner/planner.ts';
+export { planMigration, scopePatients } from './planner/planner.ts';
+export type { PlanOptions } from './planner/planner.ts';
+export { DEFAULT_PHASE_TABLE, parsePhaseTable, phaseIndex, selectPhases } from './phases/phase-table.ts';
+export type { PhaseDefinition, PhaseRule, PhaseTable } from './phases/phase-table.ts';
+export { assignPhases } from './phases/assign.ts';
+export type { PhaseItem } from './phases/assign.ts';
+export { ALL_PHASE, phaseTableOf } from './phases/split.ts';
 export { runJob } from './runner/runner.ts';
 export type { RunJobOptions } from './runner/runner.ts';
 export { PROVENANCE_KIND, SHARED_TASK_KEY } from './runner/patient-task.ts';
@@ -33,4 +39,4 @@ export type { MapSet, MappedRecord, MigrationEnv, ResourceValidator, TableRule, 
 export { reconcileJob } from './reconcile/reconcile.ts';
 export type { ReconciliationReport, ReconciliationRow } from './reconcile/reconcile.ts';
 export { rollbackJob } from './rollback/rollback.ts';
-export type { RollbackEnv, RollbackReport } from './rollback/rollback.ts';
+export type { RollbackEnv, RollbackOptions, RollbackReport } from './rollback/rollback.ts';

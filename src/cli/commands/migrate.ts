@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MigrateError } from '../../core/index.ts';
-import { planMigration, reconcileJob, runJob } from '../../jobs/index.ts';
-import type { Job, JobScope, JobSpec, JobStore, MigrationEnv, ReconciliationReport, ValidationPolicy } from '../../jobs/index.ts';
-import { readTextFile } from '../../runtime/index.ts';
+import { parsePhaseTable, planMigration, reconcileJob, runJob } from '../../jobs/index.ts';
+import type { Job, JobScope, JobSpec, JobStore, MapSet, MigrationEnv, ReconciliationReport, ValidationPolicy } from '../../jobs/index.ts';
+import { readJsonFile, readTextFile } from '../../runtime/index.ts';
 import { createSource } from '../../sources/index.ts';
 import { optionalString, parseCommandArgs, stringList } from '../args.ts';
 import type { ParsedArgs } from '../args.ts';
@@ -12,10 +12,11 @@ import type { CliIo } from '../io.ts';
 import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, serviceDevice, targetProfileFor } from './migrate-env.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
-        [--cohort FILE] [--dry-run] [--report FILE] [--store FILE] [--ig DIR]…
+        [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--dry-run]
+        [--report FILE] [--store FILE] [--ig DIR]…
 fhir-migrate migrate --resume JOB [--store FILE] [--maps DIR] [--ig DIR]…
 
-Plans a job (one task per patient), runs it in-process and prints the reconciliation report
+Plans a job (one task per patient and priority phase), runs it phase by phase in-process and prints the reconciliation report
 (JSON) on stdout; progress goes to stderr on a TTY. Exit code 0 when the job completed.
 
   --source SPEC          csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH
@@ -23,6 +24,9 @@ Plans a job (one task per patient), runs it in-process and prints the reconcilia
   --maps DIR             the map set (default for csv: maps/synthea-csv)
   --conceptmaps DIR      ConceptMap folders, sub-folders included (default: conceptmaps)
   --patient ID           migrate only this patient (repeatable); --cohort FILE: one id per line
+  --department T.C=V,…  only patients with a record in source table T whose column C is one of V
+  --phase NAME           run only this priority phase (repeatable); default: every phase of the
+                         map set (its phases.json, else critical, clinical, administrative)
   --dry-run              everything but the write, with the same report
   --report FILE          also write the report there
   --store FILE|URL       the job store (default ${'fhir-migrate-jobs.sqlite'}; postgres://… for PostgreSQL)
@@ -36,7 +40,7 @@ Plans a job (one task per patient), runs it in-process and prints the reconcilia
 
 const OPTIONS = {
   source: { type: 'string' }, target: { type: 'string' }, maps: { type: 'string' }, conceptmaps: { type: 'string', multiple: true },
-  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
+  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, department: { type: 'string' }, phase: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
   store: { type: 'string' }, ig: { type: 'string', multiple: true }, validation: { type: 'string' }, 'max-rejection-rate': { type: 'string' },
   'min-records': { type: 'string' }, 'target-profile': { type: 'string' }, concurrency: { type: 'string' }, 'lease-ms': { type: 'string' }, resume: { type: 'string' },
 } as const;
@@ -65,7 +69,7 @@ async function migrate(store: JobStore, spec: JobSpec, resume: string | undefine
   try {
     const mapsDir = optionalString(values, 'maps') ?? defaultMapsDir(spec.source, io.packageRoot);
     const conceptMaps = stringList(values, 'conceptmaps');
-    const mapSet = loadMapSet(mapsDir, conceptMaps.length > 0 ? conceptMaps : [join(io.packageRoot, 'conceptmaps')], io.cwd);
+    const mapSet = withPhaseTable(loadMapSet(mapsDir, conceptMaps.length > 0 ? conceptMaps : [join(io.packageRoot, 'conceptmaps')], io.cwd), mapsDir, io);
     if (resume && mapSet.versionHash !== spec.mapSet.versionHash) {
       throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `The map set changed since job ${resume} started (${spec.mapSet.versionHash} → ${mapSet.versionHash}).`);
     }
@@ -76,7 +80,7 @@ async function migrate(store: JobStore, spec: JobSpec, resume: string | undefine
       profile: targetProfileFor(spec.target, optionalString(values, 'target-profile')),
       device: serviceDevice(io),
     };
-    const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source);
+    const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source, mapSet.phases ? { phaseTable: mapSet.phases } : {});
     io.stderr(`job ${planned.id}: ${planned.progress.tasksTotal} task(s)\n`);
     const started = performance.now();
     const controller = new AbortController();
@@ -112,7 +116,7 @@ function buildSpec(values: ParsedArgs['values'], io: CliIo): JobSpec {
   if (!source || !target) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --source and --target are required (or --resume JOB).');
   const rate = optionalString(values, 'max-rejection-rate');
   const thresholds = rate === undefined ? {} : { maxRejectionRate: Number(rate), minRecords: positiveInt(values, 'min-records', 0) };
-  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: [], thresholds } };
+  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: stringList(values, 'phase'), thresholds } };
 }
 
 function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {
@@ -123,6 +127,13 @@ function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {
     return { kind: 'cohort', name: cohort, patientIds: [...ids, ...patients] };
   }
   return patients.length > 0 ? { kind: 'patients', patientIds: patients } : { kind: 'all' };
+}
+
+/** A map set's own priority phases: `phases.json` in its folder (DEFAULT_PHASE_TABLE otherwise). */
+function withPhaseTable(mapSet: MapSet, mapsDir: string, io: CliIo): MapSet {
+  const file = join(resolve(io.cwd, mapsDir), 'phases.json');
+  if (!existsSync(file)) return mapSet;
+  return { ...mapSet, phases: parsePhaseTable(readJsonFile(file, io.cwd), file) };
 }
 
 function policy(value: string | undefined): ValidationPolicy {

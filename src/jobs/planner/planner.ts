@@ -2,11 +2,10 @@ import { MigrateError } from '../../core/index.ts';
 import type { LegacySource } from '../../sources/index.ts';
 import type { Job, JobSpec } from '../model/job.ts';
 import type { TaskInput } from '../model/task.ts';
+import { DEFAULT_PHASE_TABLE, selectPhases } from '../phases/phase-table.ts';
+import type { PhaseTable } from '../phases/phase-table.ts';
 import { SHARED_TASK_KEY } from '../runner/patient-task.ts';
 import type { JobStore } from '../store/job-store.ts';
-
-/** The single phase of a job until priority phases come: every resource of a patient in one transaction. */
-export const ALL_PHASE = 'all';
 
 /**
  * The patient keys a scope names. `all` asks the source; a list is checked against the source
@@ -31,15 +30,24 @@ export async function scopePatients(spec: JobSpec, source: LegacySource): Promis
   }
 }
 
+export interface PlanOptions {
+  /** The map set's phase table (MapSet.phases); the default table otherwise. */
+  readonly phaseTable?: PhaseTable;
+}
+
 /**
- * Creates the job and one task per patient. A job over the whole source also gets one task for
- * the records of no patient (organisations, practitioners, payers), run first.
+ * Creates the job and one task per (patient, phase) for the phases the job runs
+ * (`options.phases`, all by default), a phase's tasks before the next phase's (priority). A job
+ * over the whole source also gets one task for the records of no patient (organisations,
+ * practitioners, payers: every phase refers to them), in its first phase, before the patients.
+ * An unknown phase name throws FHIRMIG_ERR_JOB_PHASE before anything is created.
  */
-export async function planMigration(store: JobStore, spec: JobSpec, source: LegacySource): Promise<Job> {
+export async function planMigration(store: JobStore, spec: JobSpec, source: LegacySource, options: PlanOptions = {}): Promise<Job> {
+  const phases = selectPhases(options.phaseTable ?? DEFAULT_PHASE_TABLE, spec.options.phases);
   const patients = await scopePatients(spec, source);
   const job = await store.createJob(spec);
-  const tasks: TaskInput[] = patients.map((patientKey) => ({ patientKey, phase: ALL_PHASE, priority: 1 }));
-  if (spec.scope.kind === 'all') tasks.unshift({ patientKey: SHARED_TASK_KEY, phase: ALL_PHASE, priority: 0 });
+  const tasks: TaskInput[] = phases.flatMap((phase, i) => patients.map((patientKey) => ({ patientKey, phase, priority: 1 + i })));
+  if (spec.scope.kind === 'all') tasks.unshift({ patientKey: SHARED_TASK_KEY, phase: phases[0] as string, priority: 0 });
   await store.addTasks(job.id, tasks);
   return store.getJob(job.id);
 }

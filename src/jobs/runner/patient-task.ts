@@ -2,12 +2,15 @@ import { uuidV5 } from '../../core/index.ts';
 import type { SourceRecord } from '../../core/index.ts';
 import { buildProvenance, jobTag } from '../../provenance/index.ts';
 import { isSourceRejection } from '../../sources/index.ts';
+import type { SourceRejection } from '../../sources/index.ts';
 import { buildPatientBundle, createWriteSession } from '../../target/index.ts';
 import type { BundleResourceInput, PlannedBundle, PlannedEntry, WriteResult } from '../../target/index.ts';
 import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
 import type { LedgerEntryInput } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
+import { ALL_PHASE, splitByPhase } from '../phases/split.ts';
+import type { PhaseSplit } from '../phases/split.ts';
 import { mapRecord } from './record-mapper.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
@@ -33,16 +36,20 @@ interface Accepted {
 }
 
 /**
- * One patient, end to end: read its records, map, skip what is unchanged since a live load,
- * validate, resolve references, build the transaction (a Provenance per chunk), write it (not in
- * a dry run), then record every record's outcome and every written id. A target that stays
- * down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is recorded: the task runs again.
+ * One patient in one phase, end to end: read its records, map, keep the phase's own (the rest
+ * belongs to other phases' tasks), skip what is unchanged since a live load, validate, resolve
+ * references (to earlier phases' resources too), build the transaction (a Provenance per chunk),
+ * write it (not in a dry run), then record every record's outcome and every written id with the
+ * phase. A target that stays down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is
+ * recorded: the task runs again.
  */
 export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
-  const ledger: LedgerEntryInput[] = [];
-  const mapped = await readAndMap(env, task, ledger, signal);
+  const read = await readAndMap(env, task, signal);
+  // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
+  const split = splitByPhase(env.mapSet, task.patientKey === SHARED_TASK_KEY ? ALL_PHASE : task.phase, read.rejections, read.mapped);
+  const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
-  const accepted = await gate(env, job.id, mapped, ledger, index);
+  const accepted = await gate(env, job, split, ledger, index);
   const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
@@ -51,36 +58,44 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
     const result = job.spec.options.dryRun ? undefined : await writeBundle(env, bundle, signal);
     written = recordResults(env, bundle, result, resources, ledger, ids, task);
   }
-  await env.store.recordOutcomes(job.id, ledger);
-  if (ids.length > 0) await env.store.recordIds(job.id, ids);
+  await env.store.recordOutcomes(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })));
+  if (ids.length > 0) await env.store.recordIds(job.id, ids.map((entry) => ({ ...entry, phase: task.phase })));
   return totals(ledger, written);
 }
 
-async function readAndMap(env: MigrationEnv, task: Task, ledger: LedgerEntryInput[], signal?: AbortSignal): Promise<MappedRecord[]> {
+async function readAndMap(env: MigrationEnv, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; mapped: MappedRecord[] }> {
   const shared = task.patientKey === SHARED_TASK_KEY;
+  const rejections: SourceRejection[] = [];
   const mapped: MappedRecord[] = [];
   for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
     signal?.throwIfAborted();
     if (shared !== (item.patientKey === undefined)) continue;
-    if (isSourceRejection(item)) ledger.push(sourceRejectionEntry(item));
+    if (isSourceRejection(item)) rejections.push(item);
     else mapped.push(mapRecord(env.mapSet, item));
   }
-  return mapped;
+  return { rejections, mapped };
 }
 
-/** Delta check and validation; returns the resources to send. Unchanged ones are indexed for references only. */
-async function gate(env: MigrationEnv, jobId: string, mapped: readonly MappedRecord[], ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
+/**
+ * Delta check and validation; returns the resources to send. Unchanged ones are indexed for
+ * references only, and so are earlier phases' resources that are on the target (in a dry run,
+ * all of them: nothing is on the target).
+ */
+async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
   const version = env.mapSet.versionHash;
-  const lookups = mapped.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
+  const jobId = job.id;
+  const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record.key}`;
+  const lookups = [...split.current.filter((m) => m.state === 'mapped'), ...split.earlier].map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
   const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
+  for (const item of split.earlier) if (job.spec.options.dryRun || previous.has(keyOf(item))) indexIdentifiers(index, item.resource);
   const accepted: Accepted[] = [];
-  for (const item of mapped) {
+  for (const item of split.current) {
     const hash = contentHash(item.record, version);
     if (item.state === 'skipped') ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
     else if (item.state === 'rejected') ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
     else {
       const type = item.resource.resourceType;
-      const before = previous.get(`${item.record.ref.kind}\u001f${item.record.key}`);
+      const before = previous.get(keyOf(item));
       if (before && before.contentHash === hash) {
         indexIdentifiers(index, item.resource);
         // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
@@ -111,7 +126,7 @@ function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonl
     profile: env.profile,
     chunkLineage: (entries: readonly PlannedEntry[], chunkIndex: number) => ({
       resource: buildProvenance({
-        id: uuidV5(`provenance|${job.id}|${task.patientKey}|${chunkIndex}`),
+        id: uuidV5(`provenance|${job.id}|${task.patientKey}|${task.phase === ALL_PHASE ? '' : `${task.phase}|`}${chunkIndex}`),
         targets: entries.map((e) => e.key),
         recorded: job.createdAt,
         sources: entries.flatMap((e) => e.sourceRefs),

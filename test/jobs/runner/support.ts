@@ -52,16 +52,23 @@ export function buildEnv(store: JobStore, targetUrl: string): MigrationEnv {
   };
 }
 
-export function specFor(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): JobSpec {
+export interface PlanTestOptions {
+  readonly dryRun?: boolean;
+  readonly patients?: readonly string[];
+  /** Priority phases to run (all by default). */
+  readonly phases?: readonly string[];
+}
+
+export function specFor(env: MigrationEnv, target: string, options: PlanTestOptions = {}): JobSpec {
   return {
     source: `csv:${SYNTHEA_CSV}`,
     target,
     mapSet: { id: env.mapSet.id, versionHash: env.mapSet.versionHash },
     scope: { kind: 'patients', patientIds: options.patients ?? PATIENTS },
-    options: { dryRun: options.dryRun ?? false, phases: [], thresholds: {} },
+    options: { dryRun: options.dryRun ?? false, phases: options.phases ?? [], thresholds: {} },
   };
 }
 
-export function plan(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): Promise<Job> {
+export function plan(env: MigrationEnv, target: string, options: PlanTestOptions = {}): Promise<Job> {
   return planMigration(env.store, specFor(env, target, options), env.source);
 }

@@ -101,4 +101,12 @@ CREATE TABLE export_files (
 CREATE INDEX export_files_export ON export_files (export_id, id);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- priority phases: which phase's task recorded a ledger row / wrote a resource
+ALTER TABLE ledger ADD COLUMN phase TEXT;
+ALTER TABLE id_map ADD COLUMN phase TEXT;
+`,
+  },
 ];
