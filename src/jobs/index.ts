@@ -22,7 +22,7 @@ export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './m
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';
 
-export { planMigration, scopePatients } from './planner/planner.ts';
+export { departmentFilter, planMigration, scopePatients } from './planner/planner.ts';
 export type { PlanOptions } from './planner/planner.ts';
 export { DEFAULT_PHASE_TABLE, parsePhaseTable, phaseIndex, selectPhases } from './phases/phase-table.ts';
 export type { PhaseDefinition, PhaseRule, PhaseTable } from './phases/phase-table.ts';

@@ -123,7 +123,7 @@ it('SIGKILL mid-job, then --resume: no gap, no duplicate', async () => {
   expect(await tagCount('Patient', jobId)).toBe(2);
 });
 
-it('--phase runs only the named phases', async () => {
+it('--phase runs only the named phases; --department selects patients by a source field', async () => {
   const store = join(scratch, 'phase.sqlite');
   const run = await cli(['migrate', '--source', csv, '--target', server.url, '--patient', PATIENT_B, '--phase', 'critical', '--dry-run', '--store', store]);
   expect(run.status).toBe(0);
@@ -131,6 +131,12 @@ it('--phase runs only the named phases', async () => {
   const report = json<Report & { byPhase: Record<string, { read: number }> }>(run);
   expect(Object.keys(report.byPhase)).toEqual(['critical']);
   expect(report.bySourceTable['claims']).toBeUndefined();
+  const department = await cli(['migrate', '--source', csv, '--target', server.url, '--department', 'encounters.ENCOUNTERCLASS=snf,hospice', '--phase', 'critical', '--dry-run', '--store', store]);
+  expect(department.status).toBe(0);
+  expect(department.stderr).toMatch(/job \S+: 2 task/); // two Synthea patients had a skilled-nursing or hospice encounter
+  const unknown = await cli(['migrate', '--source', csv, '--target', server.url, '--department', 'encounters.WARD=3', '--dry-run', '--store', store]);
+  expect(unknown.status).not.toBe(0);
+  expect(unknown.stdout).toContain('FHIRMIG_ERR_SOURCE_FIELD');
   const bad = await cli(['migrate', '--source', csv, '--target', server.url, '--patient', PATIENT_B, '--phase', 'billing', '--store', store]);
   expect(bad.status).not.toBe(0);
   expect(bad.stdout).toContain('FHIRMIG_ERR_JOB_PHASE');

@@ -122,6 +122,13 @@ function buildSpec(values: ParsedArgs['values'], io: CliIo): JobSpec {
 function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {
   const patients = stringList(values, 'patient');
   const cohort = optionalString(values, 'cohort');
+  const department = optionalString(values, 'department');
+  if (department !== undefined) {
+    if (cohort || patients.length > 0) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --department cannot be combined with --patient or --cohort.');
+    const eq = department.indexOf('=');
+    if (eq < 0) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `migrate: --department takes TABLE.COLUMN=VALUE[,VALUE…], not ${department}.`);
+    return { kind: 'department', field: department.slice(0, eq), values: department.slice(eq + 1).split(',') };
+  }
   if (cohort) {
     const ids = readTextFile(cohort, io.cwd).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
     return { kind: 'cohort', name: cohort, patientIds: [...ids, ...patients] };
