@@ -12,8 +12,8 @@ import type { CliIo } from '../io.ts';
 import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, serviceDevice, targetProfileFor } from './migrate-env.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
-        [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--dry-run]
-        [--report FILE] [--store FILE] [--ig DIR]…
+        [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--audit-to-target]
+        [--dry-run] [--report FILE] [--store FILE] [--ig DIR]…
 fhir-migrate migrate --resume JOB [--store FILE] [--maps DIR] [--ig DIR]…
 
 Plans a job (one task per patient and priority phase), runs it phase by phase in-process and prints the reconciliation report
@@ -27,6 +27,7 @@ Plans a job (one task per patient and priority phase), runs it phase by phase in
   --department T.C=V,…  only patients with a record in source table T whose column C is one of V
   --phase NAME           run only this priority phase (repeatable); default: every phase of the
                          map set (its phases.json, else critical, clinical, administrative)
+  --audit-to-target      also write each job step's AuditEvent to the target (PUT, idempotent)
   --dry-run              everything but the write, with the same report
   --report FILE          also write the report there
   --store FILE|URL       the job store (default ${'fhir-migrate-jobs.sqlite'}; postgres://… for PostgreSQL)
@@ -40,7 +41,7 @@ Plans a job (one task per patient and priority phase), runs it phase by phase in
 
 const OPTIONS = {
   source: { type: 'string' }, target: { type: 'string' }, maps: { type: 'string' }, conceptmaps: { type: 'string', multiple: true },
-  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, department: { type: 'string' }, phase: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
+  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, department: { type: 'string' }, phase: { type: 'string', multiple: true }, 'audit-to-target': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
   store: { type: 'string' }, ig: { type: 'string', multiple: true }, validation: { type: 'string' }, 'max-rejection-rate': { type: 'string' },
   'min-records': { type: 'string' }, 'target-profile': { type: 'string' }, concurrency: { type: 'string' }, 'lease-ms': { type: 'string' }, resume: { type: 'string' },
 } as const;
@@ -116,7 +117,7 @@ function buildSpec(values: ParsedArgs['values'], io: CliIo): JobSpec {
   if (!source || !target) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --source and --target are required (or --resume JOB).');
   const rate = optionalString(values, 'max-rejection-rate');
   const thresholds = rate === undefined ? {} : { maxRejectionRate: Number(rate), minRecords: positiveInt(values, 'min-records', 0) };
-  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: stringList(values, 'phase'), thresholds } };
+  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: stringList(values, 'phase'), thresholds, ...(values['audit-to-target'] === true ? { auditToTarget: true } : {}) } };
 }
 
 function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {

@@ -2,7 +2,7 @@ import { rollbackJob } from '../../jobs/index.ts';
 import { optionalString, parseCommandArgs, requireString } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { openStore, openTarget, serviceDevice } from './migrate-env.ts';
+import { openStore, openTarget, serviceDevice, targetProfileFor } from './migrate-env.ts';
 
 const USAGE = `fhir-migrate rollback --job ID [--phase NAME] [--store FILE|URL]
 
@@ -21,10 +21,11 @@ export const rollbackCommand: Command = {
     const jobId = requireString('rollback', values, 'job');
     const store = await openStore(optionalString(values, 'store'), io.cwd);
     try {
-      const target = openTarget((await store.getJob(jobId)).spec.target, io.cwd);
+      const spec = (await store.getJob(jobId)).spec;
+      const target = openTarget(spec.target, io.cwd);
       try {
         const phase = optionalString(values, 'phase');
-        const report = await rollbackJob({ store, target, device: serviceDevice(io) }, jobId, phase === undefined ? {} : { phase });
+        const report = await rollbackJob({ store, target, device: serviceDevice(io), profile: targetProfileFor(spec.target, undefined) }, jobId, phase === undefined ? {} : { phase });
         io.stdout(`${JSON.stringify(report, null, 2)}\n`);
         return report.changedOnTarget.length === 0 ? 0 : 1;
       } finally {

@@ -1,9 +1,9 @@
 import { MigrateError } from '../../core/index.ts';
-import type { Target } from '../../target/index.ts';
+import type { Target, TargetProfile } from '../../target/index.ts';
 import type { TargetResourceRef } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
 import { assertTransition, canTransition } from '../model/job-state.ts';
-import { recordJobStep } from '../runner/audit.ts';
+import { publishJobAudit, recordJobStep } from '../runner/audit.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 export interface RollbackReport {
@@ -22,6 +22,8 @@ export interface RollbackEnv {
   readonly store: JobStore;
   readonly target: Target;
   readonly device: fhir4.Device;
+  /** How to write the job's AuditEvents when the job has `auditToTarget` (skipped without it). */
+  readonly profile?: TargetProfile;
 }
 
 export interface RollbackOptions {
@@ -54,6 +56,7 @@ export async function rollbackJob(env: RollbackEnv, jobId: string, options: Roll
     outcome: changed.length === 0 ? 'success' : 'minor-failure',
     details: { ...(phase === undefined ? {} : { phase }), deleted: deleted.length - notFound, notFound, changedOnTarget: changed.length },
   });
+  if (job.spec.options.auditToTarget === true && env.profile) await publishJobAudit({ store, target: env.target, profile: env.profile }, jobId);
   return { jobId, state: job.state, ...(phase === undefined ? {} : { phase }), deleted: deleted.length - notFound, notFound, changedOnTarget: changed.map((r) => `${r.resourceType}/${r.targetId}`) };
 }
 

@@ -7,7 +7,7 @@ import type { JobState } from '../model/job-state.ts';
 import type { Task } from '../model/task.ts';
 import { selectPhases } from '../phases/phase-table.ts';
 import { phaseTableOf } from '../phases/split.ts';
-import { recordJobStep } from './audit.ts';
+import { publishJobAudit, recordJobStep } from './audit.ts';
 import { runPatientTask } from './patient-task.ts';
 import type { MigrationEnv } from './types.ts';
 
@@ -41,11 +41,15 @@ export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOp
   const run = { env, job, options, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, stop: undefined as Stop | undefined };
   try {
     if (!dryRun) await writeServiceDevice(env);
+    await publishAudit(run);
     // A job planned before phases has `all` tasks: the last, unfiltered pass takes them.
     for (const phase of [...selectPhases(phaseTableOf(env.mapSet), job.spec.options.phases), undefined]) {
       if (run.stop) break;
       await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => workLoop(run, phase)));
-      if (phase !== undefined && !run.stop) await recordPhaseDone(run, phase);
+      if (phase !== undefined && !run.stop) {
+        await recordPhaseDone(run, phase);
+        await publishAudit(run);
+      }
     }
   } catch (error) {
     if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
@@ -60,6 +64,12 @@ interface Run {
   readonly options: RunJobOptions;
   readonly workerId: string;
   stop: Stop | undefined;
+}
+
+/** `auditToTarget`: the job's AuditEvents so far go to the target too (never in a dry run). */
+async function publishAudit(run: Run): Promise<void> {
+  const options = run.job.spec.options;
+  if (options.auditToTarget === true && !options.dryRun) await publishJobAudit(run.env, run.job.id);
 }
 
 async function writeServiceDevice(env: MigrationEnv): Promise<void> {
@@ -180,6 +190,13 @@ async function settle(run: Run): Promise<Job> {
     details: { state: job.state, read: p.recordsRead, loaded: p.recordsLoaded, rejected: p.recordsRejected, skipped: p.recordsSkipped, written: p.resourcesWritten },
     ...(run.env.now ? { now: run.env.now } : {}),
   });
+  try {
+    await publishAudit({ ...run, job });
+  } catch (error) {
+    // The job's outcome stands and the event is in the store's log: the next publish of this
+    // job (a resume, a rollback) sends it, being idempotent.
+    if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
+  }
   return job;
 }
 

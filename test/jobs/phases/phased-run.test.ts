@@ -1,11 +1,9 @@
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createIssue, createOutcome } from '../../../src/core/index.ts';
 import { DEFAULT_PHASE_TABLE, phaseIndex, planMigration, reconcileJob, rollbackJob, runJob } from '../../../src/jobs/index.ts';
 import type { JobStore, MigrationEnv } from '../../../src/jobs/index.ts';
-import { startFhirServer } from '../../support/fhir-server.ts';
-import type { RunningFhirServer } from '../../support/fhir-server.ts';
-import { PATIENTS, buildEnv, engineParts, openScratchStore, scratchDir, specFor, useR4OnlyValidation } from '../runner/support.ts';
+import { PATIENTS, buildEnv, loopbackSuite, scratchDir, specFor } from '../runner/support.ts';
 
 /**
  * Priority phases through the runner (issue 5 "Migration practice"): one task per (patient,
@@ -14,26 +12,22 @@ import { PATIENTS, buildEnv, engineParts, openScratchStore, scratchDir, specFor,
  */
 jest.setTimeout(120_000);
 
-const dir = scratchDir('phases');
-const out = join(dir, 'out');
-let store: JobStore;
+const suite = loopbackSuite('phases');
+let out = '';
 let env: MigrationEnv;
-let server: RunningFhirServer;
+let store: JobStore;
 
-beforeAll(async () => {
-  useR4OnlyValidation();
-  engineParts();
-  store = await openScratchStore(dir);
+beforeAll(() => {
+  // The file target first (the reference check reads its NDJSON), the loopback server for the rollback.
+  out = join(scratchDir('phases-out'), 'out');
+  store = suite.store;
   env = buildEnv(store, `file:${out}`);
-  server = await startFhirServer();
 });
 
 afterAll(async () => {
   await env.target.close();
   await env.source.close();
-  await store.close();
-  await server.close();
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dirname(out), { recursive: true, force: true });
 });
 
 const OTHERS = ['6fc4436c-20cc-50f7-cabc-a19442b5837e'];
@@ -99,6 +93,7 @@ it('--phase selects phases: only their tasks and records', async () => {
 });
 
 it('a job stopped by its rejection threshold rolls back its phase: exactly what that phase wrote, the earlier phase stays', async () => {
+  const server = suite.server;
   const live = buildEnv(store, server.url);
   const strict: MigrationEnv = {
     ...live,
