@@ -31,7 +31,7 @@ export type { PhaseItem } from './phases/assign.ts';
 export { ALL_PHASE, phaseTableOf } from './phases/split.ts';
 export { runJob } from './runner/runner.ts';
 export type { RunJobOptions } from './runner/runner.ts';
-export { PROVENANCE_KIND, SHARED_TASK_KEY } from './runner/patient-task.ts';
+export { PATIENT_NOT_MIGRATED_RULE, PROVENANCE_KIND, SHARED_TASK_KEY } from './runner/patient-task.ts';
 export { UNCHANGED_RULE } from './runner/record-outcomes.ts';
 export { mapRecord } from './runner/record-mapper.ts';
 export { jobAuditEvents, publishJobAudit, recordJobStep } from './runner/audit.ts';

@@ -31,13 +31,9 @@ export function splitByPhase(mapSet: MapSet, phase: string, rejections: readonly
   if (phase === ALL_PHASE) return { rejections, current: mapped, earlier: [] };
   const table = phaseTableOf(mapSet);
   const wanted = phaseIndex(table, phase);
-  const typeOfTable = (kind: string): string | undefined => {
-    const rule = mapSet.tables.get(kind);
-    return rule?.kind === 'map' ? rule.resourceType : undefined;
-  };
   const items: PhaseItem[] = [
-    ...rejections.map((r) => optionalType(typeOfTable(r.ref.kind))),
-    ...mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resource: m.resource } : optionalType(m.resourceType ?? typeOfTable(m.record.ref.kind)))),
+    ...rejections.map((r) => optionalType(tableType(mapSet, r.ref.kind))),
+    ...mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resource: m.resource } : optionalType(recordType(mapSet, m)))),
   ];
   const phases = assignPhases(table, items);
   const phaseOfMapped = (i: number): number => phases[rejections.length + i] as number;
@@ -46,6 +42,17 @@ export function splitByPhase(mapSet: MapSet, phase: string, rejections: readonly
     current: mapped.filter((_, i) => phaseOfMapped(i) === wanted),
     earlier: mapped.filter((m, i): m is Extract<MappedRecord, { state: 'mapped' }> => m.state === 'mapped' && phaseOfMapped(i) < wanted),
   };
+}
+
+/** The resource type a table maps to, when its decision names one. */
+export function tableType(mapSet: MapSet, kind: string): string | undefined {
+  const rule = mapSet.tables.get(kind);
+  return rule?.kind === 'map' ? rule.resourceType : undefined;
+}
+
+/** The resource type of a mapped record, or the one it would have had. */
+export function recordType(mapSet: MapSet, m: MappedRecord): string | undefined {
+  return m.state === 'mapped' ? m.resource.resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
 }
 
 function optionalType(resourceType: string | undefined): PhaseItem {

@@ -7,9 +7,9 @@ import { buildPatientBundle, createWriteSession } from '../../target/index.ts';
 import type { BundleResourceInput, PlannedBundle, PlannedEntry, WriteResult } from '../../target/index.ts';
 import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
-import type { LedgerEntryInput } from '../model/ledger.ts';
+import type { LedgerEntryInput, PreviousLoad } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
-import { ALL_PHASE, splitByPhase } from '../phases/split.ts';
+import { ALL_PHASE, recordType, splitByPhase, tableType } from '../phases/split.ts';
 import type { PhaseSplit } from '../phases/split.ts';
 import { mapRecord } from './record-mapper.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
@@ -49,7 +49,8 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   const split = splitByPhase(env.mapSet, task.patientKey === SHARED_TASK_KEY ? ALL_PHASE : task.phase, read.rejections, read.mapped);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
-  const accepted = await gate(env, job, split, ledger, index);
+  const hasPatientRecord = read.mapped.some((m) => recordType(env.mapSet, m) === 'Patient') || read.rejections.some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
+  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
   const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
@@ -76,43 +77,65 @@ async function readAndMap(env: MigrationEnv, task: Task, signal?: AbortSignal): 
   return { rejections, mapped };
 }
 
+/** The rule of a patient's records when its Patient record was rejected: not loaded as orphans. */
+export const PATIENT_NOT_MIGRATED_RULE = 'patient-not-migrated: the patient record was rejected';
+
+interface Gate {
+  readonly env: MigrationEnv;
+  readonly job: Job;
+  readonly previous: ReadonlyMap<string, PreviousLoad>;
+  readonly ledger: LedgerEntryInput[];
+  readonly index: IdentifierIndex;
+  readonly accepted: Accepted[];
+}
+
+const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record.key}`;
+
 /**
  * Delta check and validation; returns the resources to send. Unchanged ones are indexed for
  * references only, and so are earlier phases' resources that are on the target (in a dry run,
- * all of them: nothing is on the target).
+ * all of them: nothing is on the target). When the patient has a Patient record and none of
+ * them made it (rejected in mapping or validation, here or in an earlier phase), its other
+ * records are skipped by PATIENT_NOT_MIGRATED_RULE.
  */
-async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
-  const version = env.mapSet.versionHash;
-  const jobId = job.id;
-  const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record.key}`;
+async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
   const lookups = [...split.current.filter((m) => m.state === 'mapped'), ...split.earlier].map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
   const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
-  for (const item of split.earlier) if (job.spec.options.dryRun || previous.has(keyOf(item))) indexIdentifiers(index, item.resource);
-  const accepted: Accepted[] = [];
-  for (const item of split.current) {
-    const hash = contentHash(item.record, version);
-    if (item.state === 'skipped') ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
-    else if (item.state === 'rejected') ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
-    else {
-      const type = item.resource.resourceType;
-      const before = previous.get(keyOf(item));
-      if (before && before.contentHash === hash) {
-        indexIdentifiers(index, item.resource);
-        // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
-        if (before.jobId === jobId) ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
-        else ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
-        continue;
-      }
-      const errors = env.validate(item.resource).issue.filter(isErrorIssue);
-      if (errors.length > 0 && (env.validationPolicy ?? 'reject-record') === 'reject-record') {
-        ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
-        continue;
-      }
-      indexIdentifiers(index, item.resource);
-      accepted.push({ record: item.record, hash, resource: item.resource });
-    }
+  const onTarget = (m: MappedRecord): boolean => job.spec.options.dryRun || previous.has(keyOf(m));
+  for (const item of split.earlier) if (onTarget(item)) indexIdentifiers(index, item.resource);
+  const g: Gate = { env, job, previous, ledger, index, accepted: [] };
+  let patientOk = !hasPatientRecord || split.earlier.some((m) => m.resource.resourceType === 'Patient' && onTarget(m));
+  const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
+  for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
+    const hash = contentHash(item.record, env.mapSet.versionHash);
+    if (!patientOk && !isPatient(item)) ledger.push(skippedEntry(item.record, hash, PATIENT_NOT_MIGRATED_RULE, recordType(env.mapSet, item)));
+    else if (gateRecord(g, item, hash) && isPatient(item)) patientOk = true;
   }
-  return accepted;
+  return g.accepted;
+}
+
+/** One record through the gate; true when it is (or stays) on the target. */
+function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
+  if (item.state === 'skipped') g.ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
+  else if (item.state === 'rejected') g.ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
+  if (item.state !== 'mapped') return false;
+  const type = item.resource.resourceType;
+  const before = g.previous.get(keyOf(item));
+  if (before && before.contentHash === hash) {
+    indexIdentifiers(g.index, item.resource);
+    // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
+    if (before.jobId === g.job.id) g.ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
+    else g.ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
+    return true;
+  }
+  const errors = g.env.validate(item.resource).issue.filter(isErrorIssue);
+  if (errors.length > 0 && (g.env.validationPolicy ?? 'reject-record') === 'reject-record') {
+    g.ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
+    return false;
+  }
+  indexIdentifiers(g.index, item.resource);
+  g.accepted.push({ record: item.record, hash, resource: item.resource });
+  return true;
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
