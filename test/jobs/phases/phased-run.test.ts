@@ -121,3 +121,21 @@ it('a job stopped by its rejection threshold rolls back its phase: exactly what 
   await live.target.close();
   await live.source.close();
 });
+
+it('a patient whose Patient record is rejected has its other records skipped (patient-not-migrated) in every phase, nothing written', async () => {
+  const live = buildEnv(store, suite.server.url);
+  const noPatients: MigrationEnv = { ...live, validate: (r) => createOutcome(r.resourceType === 'Patient' ? [createIssue('error', 'required', 'test rule', 'Patient.gender')] : []) };
+  const candidates = (await live.source.listPatients()).filter((p) => !PATIENTS.includes(p) && !OTHERS.includes(p));
+  const chosen = candidates[0] as string;
+  const job = await runJob(noPatients, (await planMigration(store, specFor(live, suite.server.url, { patients: [chosen] }), live.source)).id);
+  expect(job.state).toBe('completed');
+  const report = await reconcileJob(store, job.id, live.target);
+  expect(report.byResourceType['Patient']).toMatchObject({ read: 1, rejected: 1 });
+  expect(report.total.loaded).toBe(0);
+  expect(report.total.skippedByRule['patient-not-migrated']).toBe(report.total.read - 1);
+  expect(Object.keys(report.byPhase)).toEqual(['critical', 'clinical', 'administrative']);
+  expect(await store.listIds(job.id)).toEqual([]);
+  await live.target.close();
+  await live.source.close();
+});
+
