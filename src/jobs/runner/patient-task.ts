@@ -9,9 +9,8 @@ import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
 import type { LedgerEntryInput, PreviousLoad } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
-import { ALL_PHASE, recordType, splitByPhase, tableType } from '../phases/split.ts';
-import type { PhaseSplit } from '../phases/split.ts';
-import { mapRecord } from './record-mapper.ts';
+import { ALL_PHASE, recordType, splitForTask, tableType } from '../phases/split.ts';
+import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
 import type { IdentifierIndex } from './references.ts';
@@ -44,12 +43,14 @@ interface Accepted {
  * recorded: the task runs again.
  */
 export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
-  const read = await readAndMap(env, task, signal);
+  const shared = task.patientKey === SHARED_TASK_KEY;
+  const read = await readRecords(env, shared, task, signal);
   // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
-  const split = splitByPhase(env.mapSet, task.patientKey === SHARED_TASK_KEY ? ALL_PHASE : task.phase, read.rejections, read.mapped);
+  const split = await splitForTask(env, job, task, shared, read.rejections, read.records);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
-  const hasPatientRecord = read.mapped.some((m) => recordType(env.mapSet, m) === 'Patient') || read.rejections.some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
+  const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
+    || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
   const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
   const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
   let written = 0;
@@ -64,21 +65,20 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   return totals(ledger, written);
 }
 
-async function readAndMap(env: MigrationEnv, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; mapped: MappedRecord[] }> {
-  const shared = task.patientKey === SHARED_TASK_KEY;
+async function readRecords(env: MigrationEnv, shared: boolean, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
   const rejections: SourceRejection[] = [];
-  const mapped: MappedRecord[] = [];
+  const records: SourceRecord[] = [];
   for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
     signal?.throwIfAborted();
     if (shared !== (item.patientKey === undefined)) continue;
     if (isSourceRejection(item)) rejections.push(item);
-    else mapped.push(mapRecord(env.mapSet, item));
+    else records.push(item);
   }
-  return { rejections, mapped };
+  return { rejections, records };
 }
 
 /** The rule of a patient's records when its Patient record was rejected: not loaded as orphans. */
-export const PATIENT_NOT_MIGRATED_RULE = 'patient-not-migrated: the patient record was rejected';
+export const PATIENT_NOT_MIGRATED_RULE = 'patient-not-migrated: the patient record was rejected or is not on the target';
 
 interface Gate {
   readonly env: MigrationEnv;
@@ -99,12 +99,12 @@ const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record
  * records are skipped by PATIENT_NOT_MIGRATED_RULE.
  */
 async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
-  const lookups = [...split.current.filter((m) => m.state === 'mapped'), ...split.earlier].map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
-  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
-  const onTarget = (m: MappedRecord): boolean => job.spec.options.dryRun || previous.has(keyOf(m));
-  for (const item of split.earlier) if (onTarget(item)) indexIdentifiers(index, item.resource);
+  const lookups = [...split.current.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key })), ...split.earlier];
+  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
+  const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
+  for (const e of split.earlier) if (onTarget(e)) for (const id of e.identifiers) if (!index.has(id)) index.set(id, e.key);
   const g: Gate = { env, job, previous, ledger, index, accepted: [] };
-  let patientOk = !hasPatientRecord || split.earlier.some((m) => m.resource.resourceType === 'Patient' && onTarget(m));
+  let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
   const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
   for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
     const hash = contentHash(item.record, env.mapSet.versionHash);

@@ -5,7 +5,7 @@
  */
 export type IdentifierIndex = Map<string, string>;
 
-function identifierKey(identifier: fhir4.Identifier): string | undefined {
+export function identifierKey(identifier: fhir4.Identifier): string | undefined {
   return identifier.system && identifier.value ? `${identifier.system}|${identifier.value}` : undefined;
 }
 

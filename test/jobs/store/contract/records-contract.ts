@@ -143,6 +143,17 @@ export function recordsContract(harness: StoreHarness): void {
     expect((await store.listIds(id, { phase: 'critical', status: 'written' })).map((e) => e.targetId)).toEqual(['a1']);
   });
 
+  it('keeps one phase plan per (job, patient), replaced on save', async () => {
+    const { id } = await store.createJob(jobSpec());
+    expect(await store.loadPhasePlan(id, 'p1')).toBeUndefined();
+    await store.savePhasePlan(id, 'p1', { records: { 'a\u001f1': 0 }, resources: [['a', '1', 'Patient', 'Patient/x', 0, ['s|v']]] });
+    await store.savePhasePlan(id, 'p2', { records: {}, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p1')).toEqual({ records: { 'a\u001f1': 0 }, resources: [['a', '1', 'Patient', 'Patient/x', 0, ['s|v']]] });
+    await store.savePhasePlan(id, 'p1', { records: { 'a\u001f1': 2 }, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p1')).toEqual({ records: { 'a\u001f1': 2 }, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p3')).toBeUndefined();
+  });
+
   it('appends a hash chain atomically, even from two stores at once, and reads it in order', async () => {
     const other = await harness.open();
     try {
