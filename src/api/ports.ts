@@ -44,7 +44,8 @@ export interface MigrationsPort {
   report(jobId: string): Promise<unknown>;
   cancel(jobId: string): Promise<Job>;
   resume(jobId: string): Promise<Job>;
-  rollback(jobId: string): Promise<unknown>;
+  /** The whole job, or only what one priority phase wrote. */
+  rollback(jobId: string, phase?: string): Promise<unknown>;
 }
 
 /** Bulk Data `$export` (src/bulk's BulkExportService); app.ts passes it in. */

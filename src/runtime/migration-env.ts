@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MigrateError } from '../core/index.ts';
-import { openJobStore, jobStoreOptionsFromLocation } from '../jobs/index.ts';
-import type { JobStore, MapSet, TableRule } from '../jobs/index.ts';
+import { openJobStore, jobStoreOptionsFromLocation, parsePhaseTable } from '../jobs/index.ts';
+import type { JobStore, MapSet, PhaseTable, TableRule } from '../jobs/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../mapping/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
 import { buildServiceDevice } from '../provenance/index.ts';
@@ -13,6 +13,7 @@ import { validateResource } from '../validation/index.ts';
 import type { ConformanceContext } from '../validation/index.ts';
 import { loadConformanceContext } from './conformance-loader.ts';
 import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from './mapping-context.ts';
+import { readJsonFile } from './files.ts';
 import { readPackageVersion } from './package-info.ts';
 
 /**
@@ -44,7 +45,8 @@ function foldersUnder(dir: string): string[] {
 
 /**
  * A map set folder: `*.map` (or StructureMap JSON) files; `decisions.json` names each table's map
- * (null or `rows: archive` = archived), else a table is mapped by the file `<table>.map`.
+ * (null or `rows: archive` = archived), else a table is mapped by the file `<table>.map`;
+ * `phases.json` (optional) overrides the default priority phases.
  */
 export interface LoadMapSetOptions {
   /** Told of every code no ConceptMap translated (the service counts them per job). */
@@ -70,7 +72,15 @@ export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], c
   for (const file of [...mapFiles, join(dir, 'decisions.json'), ...conceptFolders.flatMap((d) => listFiles(d, '.json'))]) {
     if (existsSync(file)) hash.update(basename(file)).update(readFileSync(file));
   }
-  return { id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), engine, tables: tableRules(dir, maps) };
+  // phases.json is not hashed: phases decide when a record loads, not what it becomes.
+  const phases = readPhaseTable(dir, cwd);
+  return { id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), engine, tables: tableRules(dir, maps), ...(phases ? { phases } : {}) };
+}
+
+/** The map set's own priority phases (`phases.json` in its folder); absent: the jobs layer's default table. */
+function readPhaseTable(dir: string, cwd: string): PhaseTable | undefined {
+  const file = join(dir, 'phases.json');
+  return existsSync(file) ? parsePhaseTable(readJsonFile(file, cwd), file) : undefined;
 }
 
 function tableRules(dir: string, maps: ReadonlyMap<string, fhir4.StructureMap>): Map<string, TableRule> {

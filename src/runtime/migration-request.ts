@@ -104,7 +104,7 @@ export function specFromRequest(request: MigrationRequest, context: RequestConte
     target,
     mapSet: { id: '', versionHash: '' },
     scope: normaliseScope(request.scope),
-    options: { dryRun: request.dryRun ?? false, phases: request.phases ?? [], thresholds: request.thresholds ?? {} },
+    options: { dryRun: request.dryRun ?? false, phases: request.phases ?? [], thresholds: request.thresholds ?? {}, ...(request.auditToTarget ? { auditToTarget: true } : {}) },
     edge,
   };
 }

@@ -97,7 +97,7 @@ export class MigrationService {
     const source = createSource(spec.source);
     try {
       const planned: ServiceJobSpec = { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } };
-      const job = await planMigration(this.store, planned, source).catch((error: unknown) => {
+      const job = await planMigration(this.store, planned, source, mapSet.phases ? { phaseTable: mapSet.phases } : {}).catch((error: unknown) => {
         throw isMigrateError(error) && error.code === 'FHIRMIG_ERR_CONFIG_INVALID' ? new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', `scope: ${error.message}`) : error;
       });
       this.#unmapped.set(job.id, counts);
@@ -160,13 +160,15 @@ export class MigrationService {
   }
 
   /** Deletes what the job wrote (newest first); answers with the rollback report once done. */
-  async rollback(jobId: string): Promise<RollbackReport> {
+  async rollback(jobId: string, phase?: string): Promise<RollbackReport> {
     const job = await this.store.getJob(jobId);
     if (this.#runs.has(jobId)) throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is running; cancel it before rolling it back.`);
-    if (job.state !== 'rolling-back') assertTransition(jobId, job.state, 'rolling-back');
+    // A phase rollback keeps the job's state (it can run on); a whole-job rollback moves it to rolled-back.
+    if (phase === undefined && job.state !== 'rolling-back') assertTransition(jobId, job.state, 'rolling-back');
     const target = this.#openTarget(job.spec.target);
+    const profile = targetProfileFor(job.spec.target, edgeOf(job.spec as ServiceJobSpec, this.#options.packageRoot).targetProfile);
     try {
-      return await rollbackJob({ store: this.store, target, device: this.#options.device }, jobId);
+      return await rollbackJob({ store: this.store, target, device: this.#options.device, profile }, jobId, phase === undefined ? {} : { phase });
     } finally {
       await target.close();
     }

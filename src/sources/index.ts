@@ -4,7 +4,7 @@ export type { CreateSourceOptions } from './create-source.ts';
 export { parseSourceSpec, redactUrl } from './spec.ts';
 export type { SourceSpec } from './spec.ts';
 export { isSourceRejection } from './source.ts';
-export type { LegacySource, ReadOptions, SourceItem, SourceRejection, SourceType } from './source.ts';
+export type { FieldFilter, LegacySource, ReadOptions, SourceItem, SourceRejection, SourceType } from './source.ts';
 export { checkDescriptor } from './descriptor.ts';
 export type { ColumnType, CsvEncoding, SourceDescriptor, TableDescriptor } from './descriptor.ts';
 export { CsvSource } from './csv/csv-source.ts';

@@ -1,3 +1,4 @@
+import { MigrateError } from '../core/index.ts';
 import type { ErrorCode, SourceRecord, SourceRef } from '../core/index.ts';
 
 /**
@@ -30,6 +31,14 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A department / service-line filter: records of `kind` whose `field` is one of `values`. */
+export interface FieldFilter {
+  readonly kind: string;
+  readonly field: string;
+  /** Compared with the source's text of the field (CSV cell, SQL value). */
+  readonly values: readonly string[];
+}
+
 /** A legacy source: it names what it holds and streams it, record by record. */
 export interface LegacySource {
   /** The SourceRef.source of every record it yields. */
@@ -47,6 +56,13 @@ export interface LegacySource {
    * out), for inventories and coverage reports. Undefined for an unknown kind.
    */
   listColumns?(kind: string): Promise<string[] | undefined>;
+  /**
+   * Tabular sources (CSV: one streaming pass of the table; SQL: one `SELECT DISTINCT patient …
+   * WHERE field IN (…)`): the patients with at least one record of the kind whose field is one of
+   * the values, sorted. An unknown kind or field, or a kind without a patient column, throws
+   * FHIRMIG_ERR_SOURCE_FIELD naming what exists.
+   */
+  patientsWhere?(filter: FieldFilter): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -60,6 +76,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 /** Whether a record of this kind/patient passes the read options' filters. */
 export function wantsKind(options: ReadOptions | undefined, kind: string): boolean {
   return !options?.kinds || options.kinds.includes(kind);
+}
+
+export function unknownKind(kinds: readonly string[], kind: string): MigrateError {
+  return new MigrateError('FHIRMIG_ERR_SOURCE_FIELD', `The source has no table '${kind}' (its tables: ${kinds.join(', ')}).`);
+}
+
+export function unknownField(columns: readonly string[], kind: string, field: string): MigrateError {
+  return new MigrateError('FHIRMIG_ERR_SOURCE_FIELD', `Table '${kind}' has no column '${field}' (its columns: ${columns.join(', ')}).`);
+}
+
+export function noPatientColumn(kind: string): MigrateError {
+  return new MigrateError('FHIRMIG_ERR_SOURCE_FIELD', `Table '${kind}' has no patient column: it cannot select patients.`);
 }
 
 export function patientFilter(options: ReadOptions | undefined): ReadonlySet<string> | undefined {

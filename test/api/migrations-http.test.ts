@@ -93,10 +93,10 @@ describe('the whole Synthea extract over HTTP', () => {
     expect(started.status).toBe(202);
     const id = started.body.id;
     expect(started.headers.get('content-location')).toBe(`/migrations/${id}`);
-    expect(started.body.progress['tasksTotal']).toBe(12); // 11 patients + the shared records (organizations, providers, payers)
+    expect(started.body.progress['tasksTotal']).toBe(34); // 11 patients × 3 priority phases + the shared records (organizations, providers, payers)
 
     const running = await call<JobBody>(server, 'GET', `/migrations/${id}`);
-    expect(running.headers.get('x-progress')).toMatch(/^(queued|running): \d+% \(\d+\/12 patients\)$/);
+    expect(running.headers.get('x-progress')).toMatch(/^(queued|running): \d+% \(\d+\/34 tasks\)$/);
     expect(running.headers.get('retry-after')).toBe('2');
 
     const done = await poll(server, id, settled);
@@ -188,10 +188,10 @@ it('a restart in the middle: the new service resumes the job on the same store a
   const second = await serve(dataDir, { patientConcurrency: 4 });
   try {
     const stopped = await call<JobBody>(second, 'GET', `/migrations/${body.id}`);
-    expect(stopped.body.progress['tasksDone']).toBeLessThan(12);
+    expect(stopped.body.progress['tasksDone']).toBeLessThan(34);
     const done = await poll(second, body.id, settled);
     expect(done.state).toBe('completed');
-    expect(done.progress['tasksDone']).toBe(12);
+    expect(done.progress['tasksDone']).toBe(34);
     const report = await call<ReportBody>(second, 'GET', `/migrations/${body.id}/report`);
     expect(report.body.balanced).toBe(true);
     expect(report.body.total.read).toBe(done.progress['recordsRead']);

@@ -106,9 +106,10 @@ describe('a one-patient migration into the loopback FHIR server', () => {
     id = job.id;
     expect(response.headers['content-location']).toBe(`/migrations/${id}`);
     expect(job.state).toBe('queued');
-    expect(job.progress.tasksTotal).toBe(1);
+    // One task per (patient, priority phase): critical, clinical, administrative.
+    expect(job.progress.tasksTotal).toBe(3);
     expect(response.headers['retry-after']).toBe('2');
-    expect(response.headers['x-progress']).toMatch(/^queued: 0% \(0\/1 patients\)$/);
+    expect(response.headers['x-progress']).toMatch(/^queued: 0% \(0\/3 tasks\)$/);
 
     const done = await settled(id) as { state: string; percent: number; progress: Record<string, number> };
     expect(done).toMatchObject({ state: 'completed', percent: 100 });
@@ -138,6 +139,22 @@ describe('a one-patient migration into the loopback FHIR server', () => {
       expect(issueCode(response.body)).toBe('FHIRMIG_ERR_JOB_STATE');
       expect(response.body).toMatch(/allowed: rolling-back/);
     }
+  });
+
+  it('$rollback?phase=NAME deletes only what that priority phase wrote; the job keeps its state', async () => {
+    const tagged = async (type: string): Promise<number | undefined> => {
+      const count = await fetch(`${fhir.url}/${type}?_summary=count&_tag=${encodeURIComponent(`https://fhir-migrate.dev/job|${id}`)}`);
+      return ((await count.json()) as fhir4.Bundle).total;
+    };
+    expect(await tagged('Claim')).toBeGreaterThan(0);
+    const response = await post(`/migrations/${id}/$rollback?phase=administrative`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ jobId: id, phase: 'administrative', state: 'completed', changedOnTarget: [] });
+    expect((response.json() as { deleted: number }).deleted).toBeGreaterThan(0);
+    expect(await tagged('Claim')).toBe(0);
+    expect(await tagged('Patient')).toBe(1);
+    const unknown = await post(`/migrations/${id}/$rollback?phase=nonsense`);
+    expect(unknown.statusCode).toBe(400);
   });
 
   it('$rollback deletes what it wrote; a second rollback is 409', async () => {

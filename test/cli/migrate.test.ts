@@ -79,7 +79,17 @@ it('migrate → report → audit verify → rollback, through the CLI', async ()
 
   const audit = await cli(['audit', 'verify', '--store', store]);
   expect(audit.status).toBe(0);
-  expect(json<{ ok: boolean; count: number }>(audit)).toMatchObject({ ok: true, count: 2 });
+  // start, one per finished phase (critical, clinical, administrative), the job's end
+  expect(json<{ ok: boolean; count: number }>(audit)).toMatchObject({ ok: true, count: 5 });
+
+  const unknownPhase = await cli(['rollback', '--job', report.jobId, '--phase', 'billing', '--store', store]);
+  expect(unknownPhase.status).not.toBe(0);
+  expect(unknownPhase.stdout).toContain('FHIRMIG_ERR_JOB_PHASE');
+  const phase = await cli(['rollback', '--job', report.jobId, '--phase', 'administrative', '--store', store]);
+  expect(phase.status).toBe(0);
+  expect(json<{ phase: string; state: string; deleted: number }>(phase)).toMatchObject({ phase: 'administrative', state: 'completed', deleted: expect.any(Number) });
+  expect(await tagCount('Claim', report.jobId)).toBe(0); // billing is gone …
+  expect(await tagCount('Patient', report.jobId)).toBe(1); // … critical data stays
 
   const rolledBack = await cli(['rollback', '--job', report.jobId, '--store', store]);
   expect(rolledBack.status).toBe(0);
@@ -100,7 +110,7 @@ it('SIGKILL mid-job, then --resume: no gap, no duplicate', async () => {
     }, 5);
   });
   expect(killed.signal).toBe('SIGKILL');
-  const jobId = /job (\S+): 2 task/.exec(killed.stderr)?.[1] as string;
+  const jobId = /job (\S+): 6 task/.exec(killed.stderr)?.[1] as string;
   expect(jobId).toBeDefined();
   const resumed = await cli(['migrate', '--resume', jobId, ...args]);
   expect(resumed.status).toBe(0);
@@ -111,4 +121,23 @@ it('SIGKILL mid-job, then --resume: no gap, no duplicate', async () => {
   expect(report.bySourceTable['patients']?.read).toBe(2);
   expect(report.targetMismatches).toEqual({});
   expect(await tagCount('Patient', jobId)).toBe(2);
+});
+
+it('--phase runs only the named phases; --department selects patients by a source field', async () => {
+  const store = join(scratch, 'phase.sqlite');
+  const run = await cli(['migrate', '--source', csv, '--target', server.url, '--patient', PATIENT_B, '--phase', 'critical', '--dry-run', '--store', store]);
+  expect(run.status).toBe(0);
+  expect(run.stderr).toMatch(/job \S+: 1 task/);
+  const report = json<Report & { byPhase: Record<string, { read: number }> }>(run);
+  expect(Object.keys(report.byPhase)).toEqual(['critical']);
+  expect(report.bySourceTable['claims']).toBeUndefined();
+  const department = await cli(['migrate', '--source', csv, '--target', server.url, '--department', 'encounters.ENCOUNTERCLASS=snf,hospice', '--phase', 'critical', '--dry-run', '--store', store]);
+  expect(department.status).toBe(0);
+  expect(department.stderr).toMatch(/job \S+: 2 task/); // two Synthea patients had a skilled-nursing or hospice encounter
+  const unknown = await cli(['migrate', '--source', csv, '--target', server.url, '--department', 'encounters.WARD=3', '--dry-run', '--store', store]);
+  expect(unknown.status).not.toBe(0);
+  expect(unknown.stdout).toContain('FHIRMIG_ERR_SOURCE_FIELD');
+  const bad = await cli(['migrate', '--source', csv, '--target', server.url, '--patient', PATIENT_B, '--phase', 'billing', '--store', store]);
+  expect(bad.status).not.toBe(0);
+  expect(bad.stdout).toContain('FHIRMIG_ERR_JOB_PHASE');
 });

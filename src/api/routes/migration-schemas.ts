@@ -32,6 +32,7 @@ export const migrationRequestSchema = {
     targetProfile: { enum: Object.keys(TARGET_PROFILES), description: 'Write strategy and transaction limits.' },
     dryRun: { type: 'boolean', default: false },
     phases: { ...strings, description: 'Priority phases to run, in order (empty: all).' },
+    auditToTarget: { type: 'boolean', default: false, description: 'Also write each job step\'s AuditEvent to the target.' },
     thresholds: {
       type: 'object',
       additionalProperties: false,

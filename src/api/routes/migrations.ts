@@ -19,7 +19,7 @@ const tags = ['migrations'];
 
 /** Async-pattern headers while a job runs (as FHIR's async request pattern: X-Progress, Retry-After). */
 function sendJob(reply: FastifyReply, job: Job, status: number, retryAfter: number): FastifyReply {
-  if (!isSettled(job.state)) void reply.header('x-progress', `${job.state}: ${percentDone(job)}% (${job.progress.tasksDone + job.progress.tasksFailed}/${job.progress.tasksTotal} patients)`).header('retry-after', String(retryAfter));
+  if (!isSettled(job.state)) void reply.header('x-progress', `${job.state}: ${percentDone(job)}% (${job.progress.tasksDone + job.progress.tasksFailed}/${job.progress.tasksTotal} tasks)`).header('retry-after', String(retryAfter));
   if (status === 202) void reply.header('content-location', `/migrations/${job.id}`);
   return reply.code(status).send(toRepresentation(job));
 }
@@ -79,8 +79,11 @@ export function registerMigrationRoutes(app: FastifyInstance, migrations: Migrat
     }, async (request, reply) => sendJob(reply, await change(request.params.id), 202, retryAfter));
   }
 
-  app.post<IdRequest>('/migrations/:id/$rollback', {
+  app.post<IdRequest & { Querystring: { phase?: string } }>('/migrations/:id/$rollback', {
     config: write,
-    schema: { tags, summary: 'Delete what the migration wrote (changed-on-target resources are reported, not deleted)', params: idParams, response: { 200: anyJson, ...errors } },
-  }, async (request) => migrations.rollback(request.params.id));
+    schema: {
+      tags, summary: 'Delete what the migration (or one priority phase, ?phase=NAME) wrote (changed-on-target resources are reported, not deleted)',
+      params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { phase: { type: 'string', minLength: 1 } } }, response: { 200: anyJson, ...errors },
+    },
+  }, async (request) => migrations.rollback(request.params.id, request.query.phase));
 }

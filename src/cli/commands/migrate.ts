@@ -3,19 +3,19 @@ import { join, resolve } from 'node:path';
 import { MigrateError } from '../../core/index.ts';
 import { planMigration, reconcileJob, runJob } from '../../jobs/index.ts';
 import type { Job, JobScope, JobSpec, JobStore, MigrationEnv, ReconciliationReport, ValidationPolicy } from '../../jobs/index.ts';
-import { readTextFile } from '../../runtime/index.ts';
 import { createSource } from '../../sources/index.ts';
 import { optionalString, parseCommandArgs, stringList } from '../args.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
+import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, readTextFile, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
-        [--cohort FILE] [--dry-run] [--report FILE] [--store FILE] [--ig DIR]…
+        [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--audit-to-target]
+        [--dry-run] [--report FILE] [--store FILE] [--ig DIR]…
 fhir-migrate migrate --resume JOB [--store FILE] [--maps DIR] [--ig DIR]…
 
-Plans a job (one task per patient), runs it in-process and prints the reconciliation report
+Plans a job (one task per patient and priority phase), runs it phase by phase in-process and prints the reconciliation report
 (JSON) on stdout; progress goes to stderr on a TTY. Exit code 0 when the job completed.
 
   --source SPEC          csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH
@@ -23,6 +23,10 @@ Plans a job (one task per patient), runs it in-process and prints the reconcilia
   --maps DIR             the map set (default for csv: maps/synthea-csv)
   --conceptmaps DIR      ConceptMap folders, sub-folders included (default: conceptmaps)
   --patient ID           migrate only this patient (repeatable); --cohort FILE: one id per line
+  --department T.C=V,…  only patients with a record in source table T whose column C is one of V
+  --phase NAME           run only this priority phase (repeatable); default: every phase of the
+                         map set (its phases.json, else critical, clinical, administrative)
+  --audit-to-target      also write each job step's AuditEvent to the target (PUT, idempotent)
   --dry-run              everything but the write, with the same report
   --report FILE          also write the report there
   --store FILE|URL       the job store (default ${'fhir-migrate-jobs.sqlite'}; postgres://… for PostgreSQL)
@@ -36,7 +40,7 @@ Plans a job (one task per patient), runs it in-process and prints the reconcilia
 
 const OPTIONS = {
   source: { type: 'string' }, target: { type: 'string' }, maps: { type: 'string' }, conceptmaps: { type: 'string', multiple: true },
-  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
+  patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, department: { type: 'string' }, phase: { type: 'string', multiple: true }, 'audit-to-target': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
   store: { type: 'string' }, ig: { type: 'string', multiple: true }, validation: { type: 'string' }, 'max-rejection-rate': { type: 'string' },
   'min-records': { type: 'string' }, 'target-profile': { type: 'string' }, concurrency: { type: 'string' }, 'lease-ms': { type: 'string' }, resume: { type: 'string' },
 } as const;
@@ -76,7 +80,7 @@ async function migrate(store: JobStore, spec: JobSpec, resume: string | undefine
       profile: targetProfileFor(spec.target, optionalString(values, 'target-profile')),
       device: serviceDevice(io),
     };
-    const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source);
+    const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source, mapSet.phases ? { phaseTable: mapSet.phases } : {});
     io.stderr(`job ${planned.id}: ${planned.progress.tasksTotal} task(s)\n`);
     const started = performance.now();
     const controller = new AbortController();
@@ -112,12 +116,19 @@ function buildSpec(values: ParsedArgs['values'], io: CliIo): JobSpec {
   if (!source || !target) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --source and --target are required (or --resume JOB).');
   const rate = optionalString(values, 'max-rejection-rate');
   const thresholds = rate === undefined ? {} : { maxRejectionRate: Number(rate), minRecords: positiveInt(values, 'min-records', 0) };
-  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: [], thresholds } };
+  return { source, target, mapSet: { id: '', versionHash: '' }, scope: scopeOf(values, io), options: { dryRun: values['dry-run'] === true, phases: stringList(values, 'phase'), thresholds, ...(values['audit-to-target'] === true ? { auditToTarget: true } : {}) } };
 }
 
 function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {
   const patients = stringList(values, 'patient');
   const cohort = optionalString(values, 'cohort');
+  const department = optionalString(values, 'department');
+  if (department !== undefined) {
+    if (cohort || patients.length > 0) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: --department cannot be combined with --patient or --cohort.');
+    const eq = department.indexOf('=');
+    if (eq < 0) throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `migrate: --department takes TABLE.COLUMN=VALUE[,VALUE…], not ${department}.`);
+    return { kind: 'department', field: department.slice(0, eq), values: department.slice(eq + 1).split(',') };
+  }
   if (cohort) {
     const ids = readTextFile(cohort, io.cwd).split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
     return { kind: 'cohort', name: cohort, patientIds: [...ids, ...patients] };

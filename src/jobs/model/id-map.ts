@@ -14,6 +14,8 @@ export interface IdMapEntryInput {
   readonly versionId?: string;
   /** ISO instant from the target's meta.lastUpdated. */
   readonly lastUpdated?: string;
+  /** The priority phase whose task wrote it: a phase rolls back on its own. */
+  readonly phase?: string;
 }
 
 export interface IdMapEntry {
@@ -27,6 +29,7 @@ export interface IdMapEntry {
   readonly targetId: string;
   readonly versionId: string | undefined;
   readonly lastUpdated: string | undefined;
+  readonly phase: string | undefined;
   readonly status: IdMapStatus;
 }
 
@@ -34,6 +37,7 @@ export interface ListIdMapOptions {
   /** `reverse`: newest write first (rollback order). Default `written`. */
   readonly order?: 'written' | 'reverse';
   readonly status?: IdMapStatus;
+  readonly phase?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

@@ -19,6 +19,8 @@ export interface JobOptions {
   /** Priority phases to run, in order (empty: every phase of the map set). */
   readonly phases: readonly string[];
   readonly thresholds: JobThresholds;
+  /** Also write each job step's AuditEvent to the target (not in a dry run). */
+  readonly auditToTarget?: boolean;
 }
 
 /** What a job migrates, from where to where, with which maps. Stored as given (JSON). */

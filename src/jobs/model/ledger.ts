@@ -22,6 +22,8 @@ export interface LedgerEntryInput {
   readonly targetIds?: readonly string[];
   /** Hash of the record's content: unchanged records send nothing on a re-run. */
   readonly contentHash?: string;
+  /** The priority phase whose task recorded it (the runner sets it). */
+  readonly phase?: string;
 }
 
 export interface LedgerEntry {
@@ -35,6 +37,7 @@ export interface LedgerEntry {
   readonly issues: readonly fhir4.OperationOutcomeIssue[];
   readonly targetIds: readonly string[];
   readonly contentHash: string | undefined;
+  readonly phase: string | undefined;
   /** Epoch milliseconds of the last write. */
   readonly updatedAt: number;
 }
@@ -61,6 +64,7 @@ export interface ListLedgerOptions {
   readonly outcome?: LedgerOutcome;
   readonly errorCode?: string;
   readonly kind?: string;
+  readonly phase?: string;
   readonly limit?: number;
   readonly offset?: number;
 }

@@ -16,6 +16,8 @@ export interface MigrationRequest {
   readonly targetProfile?: string;
   readonly dryRun?: boolean;
   readonly phases?: readonly string[];
+  /** Also write each job step's AuditEvent to the target (they are always kept in the store's audit chain). */
+  readonly auditToTarget?: boolean;
   readonly thresholds?: JobThresholds;
   readonly validation?: ValidationPolicy;
 }

@@ -26,6 +26,8 @@ export interface ReconciliationReport {
   readonly total: ReconciliationRow;
   readonly bySourceTable: Record<string, ReconciliationRow>;
   readonly byResourceType: Record<string, ReconciliationRow>;
+  /** Per priority phase (the phase whose task recorded the record; `all` for a job planned before phases). */
+  readonly byPhase: Record<string, ReconciliationRow>;
   /** `read = loaded + rejected + skipped`, for the total and every row. */
   readonly balanced: boolean;
   /** Resources carrying the job's tag on the target, per type (absent in a dry run or when not asked). */
@@ -70,17 +72,19 @@ export async function reconcileJob(store: JobStore, jobId: string, target?: Targ
   const total = emptyRow();
   const bySourceTable: Record<string, ReconciliationRow> = {};
   const byResourceType: Record<string, ReconciliationRow> = {};
+  const byPhase: Record<string, ReconciliationRow> = {};
   for (let offset = 0; ; offset += PAGE) {
     const page = await store.listOutcomes(jobId, { limit: PAGE, offset });
     for (const entry of page.entries) {
       add(total, entry);
       add(rowFor(bySourceTable, entry.ref.kind), entry);
       add(rowFor(byResourceType, entry.resourceType ?? NO_RESOURCE_TYPE), entry);
+      add(rowFor(byPhase, entry.phase ?? NO_RESOURCE_TYPE), entry);
     }
     if (page.entries.length < PAGE) break;
   }
-  const balanced = [total, ...Object.values(bySourceTable), ...Object.values(byResourceType)].every(balancedRow);
-  const base = { jobId, state: job.state, dryRun: job.spec.options.dryRun, source: job.spec.source, target: job.spec.target, total, bySourceTable, byResourceType, balanced };
+  const balanced = [total, ...Object.values(bySourceTable), ...Object.values(byResourceType), ...Object.values(byPhase)].every(balancedRow);
+  const base = { jobId, state: job.state, dryRun: job.spec.options.dryRun, source: job.spec.source, target: job.spec.target, total, bySourceTable, byResourceType, byPhase, balanced };
   if (!target || job.spec.options.dryRun) return base;
   return { ...base, ...(await targetCounts(store, job, target)) };
 }

@@ -1,12 +1,16 @@
-import type { Target } from '../../target/index.ts';
+import { MigrateError } from '../../core/index.ts';
+import type { Target, TargetProfile } from '../../target/index.ts';
 import type { TargetResourceRef } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
-import { recordJobStep } from '../runner/audit.ts';
+import { assertTransition, canTransition } from '../model/job-state.ts';
+import { publishJobAudit, recordJobStep } from '../runner/audit.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 export interface RollbackReport {
   readonly jobId: string;
   readonly state: string;
+  /** The phase rolled back; absent for the whole job. */
+  readonly phase?: string;
   readonly deleted: number;
   /** Already gone from the target. */
   readonly notFound: number;
@@ -18,22 +22,52 @@ export interface RollbackEnv {
   readonly store: JobStore;
   readonly target: Target;
   readonly device: fhir4.Device;
+  /** How to write the job's AuditEvents when the job has `auditToTarget` (skipped without it). */
+  readonly profile?: TargetProfile;
+}
+
+export interface RollbackOptions {
+  /** Roll back only what this phase's tasks wrote; the job keeps its state (it can run on). */
+  readonly phase?: string;
 }
 
 /**
- * Deletes exactly what the job wrote (its id map), newest write first: bundles are written in
- * dependency order, so this is reverse dependency order. A resource whose version changed on the
- * target since is reported instead of deleted. A failed rollback can be run again.
+ * Deletes exactly what the job (or one of its phases) wrote (its id map), newest write first:
+ * bundles are written in dependency order and phases in priority order, so this is reverse
+ * dependency order. A resource whose version changed on the target since is reported instead of
+ * deleted. A failed rollback can be run again. A phase rollback needs a job that is not running
+ * (one a whole rollback could start from: completed, failed, stopped-threshold, paused,
+ * cancelled) and leaves its state as it was; its deleted records are sent again by a re-run.
  */
-export async function rollbackJob(env: RollbackEnv, jobId: string): Promise<RollbackReport> {
-  const { store, target } = env;
+export async function rollbackJob(env: RollbackEnv, jobId: string, options: RollbackOptions = {}): Promise<RollbackReport> {
+  const { store } = env;
+  const phase = options.phase;
   let job: Job = await store.getJob(jobId);
-  if (job.state !== 'rolling-back') job = await store.transitionJob(jobId, 'rolling-back');
+  if (phase !== undefined) {
+    if (!canTransition(job.state, 'rolling-back')) assertTransition(jobId, job.state, 'rolling-back');
+    const phases = new Set((await store.listTasks(jobId)).map((t) => t.phase));
+    if (!phases.has(phase)) throw new MigrateError('FHIRMIG_ERR_JOB_PHASE', `Job ${jobId} has no phase '${phase}' (its phases: ${[...phases].join(', ')}).`);
+  } else if (job.state !== 'rolling-back') job = await store.transitionJob(jobId, 'rolling-back');
+  const result = await deleteWritten(env, job, phase);
+  if (phase === undefined) job = await store.transitionJob(jobId, 'rolled-back');
+  const { deleted, changed, notFound } = result;
+  await recordJobStep({
+    store, jobId, step: 'rollback', device: env.device,
+    outcome: changed.length === 0 ? 'success' : 'minor-failure',
+    details: { ...(phase === undefined ? {} : { phase }), deleted: deleted.length - notFound, notFound, changedOnTarget: changed.length },
+  });
+  if (job.spec.options.auditToTarget === true && env.profile) await publishJobAudit({ store, target: env.target, profile: env.profile }, jobId);
+  return { jobId, state: job.state, ...(phase === undefined ? {} : { phase }), deleted: deleted.length - notFound, notFound, changedOnTarget: changed.map((r) => `${r.resourceType}/${r.targetId}`) };
+}
+
+async function deleteWritten(env: RollbackEnv, job: Job, phase: string | undefined): Promise<{ deleted: TargetResourceRef[]; changed: TargetResourceRef[]; notFound: number }> {
+  const { store, target } = env;
+  const jobId = job.id;
   const deleted: TargetResourceRef[] = [];
   const changed: TargetResourceRef[] = [];
   let notFound = 0;
   try {
-    for (const entry of await store.listIds(jobId, { order: 'reverse', status: 'written' })) {
+    for (const entry of await store.listIds(jobId, { order: 'reverse', status: 'written', ...(phase === undefined ? {} : { phase }) })) {
       const ref = { resourceType: entry.resourceType, targetId: entry.targetId };
       const outcome = await target.delete(entry.resourceType, entry.targetId, entry.versionId === undefined ? {} : { versionId: entry.versionId });
       if (outcome === 'changed') changed.push(ref);
@@ -44,17 +78,11 @@ export async function rollbackJob(env: RollbackEnv, jobId: string): Promise<Roll
     }
   } catch (error) {
     await flush(store, jobId, deleted, changed);
-    await store.transitionJob(jobId, 'failed', { error: { code: 'FHIRMIG_ERR_TARGET_UNAVAILABLE', message: `Rollback stopped: ${(error as Error).message}` } });
+    if (phase === undefined) await store.transitionJob(jobId, 'failed', { error: { code: 'FHIRMIG_ERR_TARGET_UNAVAILABLE', message: `Rollback stopped: ${(error as Error).message}` } });
     throw error;
   }
   await flush(store, jobId, deleted, changed);
-  job = await store.transitionJob(jobId, 'rolled-back');
-  await recordJobStep({
-    store, jobId, step: 'rollback', device: env.device,
-    outcome: changed.length === 0 ? 'success' : 'minor-failure',
-    details: { deleted: deleted.length - notFound, notFound, changedOnTarget: changed.length },
-  });
-  return { jobId, state: job.state, deleted: deleted.length - notFound, notFound, changedOnTarget: changed.map((r) => `${r.resourceType}/${r.targetId}`) };
+  return { deleted, changed, notFound };
 }
 
 async function flush(store: JobStore, jobId: string, deleted: readonly TargetResourceRef[], changed: readonly TargetResourceRef[]): Promise<void> {

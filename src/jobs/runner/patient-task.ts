@@ -2,13 +2,15 @@ import { uuidV5 } from '../../core/index.ts';
 import type { SourceRecord } from '../../core/index.ts';
 import { buildProvenance, jobTag } from '../../provenance/index.ts';
 import { isSourceRejection } from '../../sources/index.ts';
+import type { SourceRejection } from '../../sources/index.ts';
 import { buildPatientBundle, createWriteSession } from '../../target/index.ts';
 import type { BundleResourceInput, PlannedBundle, PlannedEntry, WriteResult } from '../../target/index.ts';
 import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
-import type { LedgerEntryInput } from '../model/ledger.ts';
+import type { LedgerEntryInput, PreviousLoad } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
-import { mapRecord } from './record-mapper.ts';
+import { ALL_PHASE, recordType, splitForTask, tableType } from '../phases/split.ts';
+import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
 import type { IdentifierIndex } from './references.ts';
@@ -33,16 +35,23 @@ interface Accepted {
 }
 
 /**
- * One patient, end to end: read its records, map, skip what is unchanged since a live load,
- * validate, resolve references, build the transaction (a Provenance per chunk), write it (not in
- * a dry run), then record every record's outcome and every written id. A target that stays
- * down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is recorded: the task runs again.
+ * One patient in one phase, end to end: read its records, map, keep the phase's own (the rest
+ * belongs to other phases' tasks), skip what is unchanged since a live load, validate, resolve
+ * references (to earlier phases' resources too), build the transaction (a Provenance per chunk),
+ * write it (not in a dry run), then record every record's outcome and every written id with the
+ * phase. A target that stays down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is
+ * recorded: the task runs again.
  */
 export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
-  const ledger: LedgerEntryInput[] = [];
-  const mapped = await readAndMap(env, task, ledger, signal);
+  const shared = task.patientKey === SHARED_TASK_KEY;
+  const read = await readRecords(env, shared, task, signal);
+  // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
+  const split = await splitForTask(env, job, task, shared, read.rejections, read.records);
+  const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
-  const accepted = await gate(env, job.id, mapped, ledger, index);
+  const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
+    || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
+  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
   const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
@@ -51,53 +60,82 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
     const result = job.spec.options.dryRun ? undefined : await writeBundle(env, bundle, signal);
     written = recordResults(env, bundle, result, resources, ledger, ids, task);
   }
-  await env.store.recordOutcomes(job.id, ledger);
-  if (ids.length > 0) await env.store.recordIds(job.id, ids);
+  await env.store.recordOutcomes(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })));
+  if (ids.length > 0) await env.store.recordIds(job.id, ids.map((entry) => ({ ...entry, phase: task.phase })));
   return totals(ledger, written);
 }
 
-async function readAndMap(env: MigrationEnv, task: Task, ledger: LedgerEntryInput[], signal?: AbortSignal): Promise<MappedRecord[]> {
-  const shared = task.patientKey === SHARED_TASK_KEY;
-  const mapped: MappedRecord[] = [];
+async function readRecords(env: MigrationEnv, shared: boolean, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
+  const rejections: SourceRejection[] = [];
+  const records: SourceRecord[] = [];
   for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
     signal?.throwIfAborted();
     if (shared !== (item.patientKey === undefined)) continue;
-    if (isSourceRejection(item)) ledger.push(sourceRejectionEntry(item));
-    else mapped.push(mapRecord(env.mapSet, item));
+    if (isSourceRejection(item)) rejections.push(item);
+    else records.push(item);
   }
-  return mapped;
+  return { rejections, records };
 }
 
-/** Delta check and validation; returns the resources to send. Unchanged ones are indexed for references only. */
-async function gate(env: MigrationEnv, jobId: string, mapped: readonly MappedRecord[], ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
-  const version = env.mapSet.versionHash;
-  const lookups = mapped.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key }));
-  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
-  const accepted: Accepted[] = [];
-  for (const item of mapped) {
-    const hash = contentHash(item.record, version);
-    if (item.state === 'skipped') ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
-    else if (item.state === 'rejected') ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
-    else {
-      const type = item.resource.resourceType;
-      const before = previous.get(`${item.record.ref.kind}\u001f${item.record.key}`);
-      if (before && before.contentHash === hash) {
-        indexIdentifiers(index, item.resource);
-        // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
-        if (before.jobId === jobId) ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
-        else ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
-        continue;
-      }
-      const errors = env.validate(item.resource).issue.filter(isErrorIssue);
-      if (errors.length > 0 && (env.validationPolicy ?? 'reject-record') === 'reject-record') {
-        ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
-        continue;
-      }
-      indexIdentifiers(index, item.resource);
-      accepted.push({ record: item.record, hash, resource: item.resource });
-    }
+/** The rule of a patient's records when its Patient record was rejected: not loaded as orphans. */
+export const PATIENT_NOT_MIGRATED_RULE = 'patient-not-migrated: the patient record was rejected or is not on the target';
+
+interface Gate {
+  readonly env: MigrationEnv;
+  readonly job: Job;
+  readonly previous: ReadonlyMap<string, PreviousLoad>;
+  readonly ledger: LedgerEntryInput[];
+  readonly index: IdentifierIndex;
+  readonly accepted: Accepted[];
+}
+
+const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record.key}`;
+
+/**
+ * Delta check and validation; returns the resources to send. Unchanged ones are indexed for
+ * references only, and so are earlier phases' resources that are on the target (in a dry run,
+ * all of them: nothing is on the target). When the patient has a Patient record and none of
+ * them made it (rejected in mapping or validation, here or in an earlier phase), its other
+ * records are skipped by PATIENT_NOT_MIGRATED_RULE.
+ */
+async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
+  const lookups = [...split.current.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key })), ...split.earlier];
+  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
+  const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
+  for (const e of split.earlier) if (onTarget(e)) for (const id of e.identifiers) if (!index.has(id)) index.set(id, e.key);
+  const g: Gate = { env, job, previous, ledger, index, accepted: [] };
+  let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
+  const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
+  for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
+    const hash = contentHash(item.record, env.mapSet.versionHash);
+    if (!patientOk && !isPatient(item)) ledger.push(skippedEntry(item.record, hash, PATIENT_NOT_MIGRATED_RULE, recordType(env.mapSet, item)));
+    else if (gateRecord(g, item, hash) && isPatient(item)) patientOk = true;
   }
-  return accepted;
+  return g.accepted;
+}
+
+/** One record through the gate; true when it is (or stays) on the target. */
+function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
+  if (item.state === 'skipped') g.ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
+  else if (item.state === 'rejected') g.ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
+  if (item.state !== 'mapped') return false;
+  const type = item.resource.resourceType;
+  const before = g.previous.get(keyOf(item));
+  if (before && before.contentHash === hash) {
+    indexIdentifiers(g.index, item.resource);
+    // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
+    if (before.jobId === g.job.id) g.ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
+    else g.ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
+    return true;
+  }
+  const errors = g.env.validate(item.resource).issue.filter(isErrorIssue);
+  if (errors.length > 0 && (g.env.validationPolicy ?? 'reject-record') === 'reject-record') {
+    g.ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
+    return false;
+  }
+  indexIdentifiers(g.index, item.resource);
+  g.accepted.push({ record: item.record, hash, resource: item.resource });
+  return true;
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
@@ -111,7 +149,7 @@ function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonl
     profile: env.profile,
     chunkLineage: (entries: readonly PlannedEntry[], chunkIndex: number) => ({
       resource: buildProvenance({
-        id: uuidV5(`provenance|${job.id}|${task.patientKey}|${chunkIndex}`),
+        id: uuidV5(`provenance|${job.id}|${task.patientKey}|${task.phase === ALL_PHASE ? '' : `${task.phase}|`}${chunkIndex}`),
         targets: entries.map((e) => e.key),
         recorded: job.createdAt,
         sources: entries.flatMap((e) => e.sourceRefs),

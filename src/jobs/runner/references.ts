@@ -5,7 +5,7 @@
  */
 export type IdentifierIndex = Map<string, string>;
 
-function identifierKey(identifier: fhir4.Identifier): string | undefined {
+export function identifierKey(identifier: fhir4.Identifier): string | undefined {
   return identifier.system && identifier.value ? `${identifier.system}|${identifier.value}` : undefined;
 }
 
@@ -32,4 +32,27 @@ export function resolveLogicalReferences<T>(value: T, index: ReadonlyMap<string,
     if (target) out['reference'] = target;
   }
   return out as T;
+}
+
+/**
+ * `Type/id` of every resource the value refers to: literal references as written, logical ones
+ * (Reference.identifier) where the index knows the identifier.
+ */
+export function referencedKeys(value: unknown, index: ReadonlyMap<string, string>, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) referencedKeys(item, index, out);
+    return out;
+  }
+  if (value === null || typeof value !== 'object') return out;
+  const object = value as Record<string, unknown>;
+  const reference = object['reference'];
+  const identifier = object['identifier'];
+  if (typeof reference === 'string') out.add(reference);
+  else if (object['resourceType'] === undefined && identifier && typeof identifier === 'object' && !Array.isArray(identifier)) {
+    const key = identifierKey(identifier as fhir4.Identifier);
+    const target = key === undefined ? undefined : index.get(key);
+    if (target) out.add(target);
+  }
+  for (const member of Object.values(object)) referencedKeys(member, index, out);
+  return out;
 }

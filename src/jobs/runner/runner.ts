@@ -5,7 +5,9 @@ import { buildPatientBundle } from '../../target/index.ts';
 import type { Job, JobError } from '../model/job.ts';
 import type { JobState } from '../model/job-state.ts';
 import type { Task } from '../model/task.ts';
-import { recordJobStep } from './audit.ts';
+import { selectPhases } from '../phases/phase-table.ts';
+import { phaseTableOf } from '../phases/split.ts';
+import { publishJobAudit, recordJobStep } from './audit.ts';
 import { runPatientTask } from './patient-task.ts';
 import type { MigrationEnv } from './types.ts';
 
@@ -30,7 +32,8 @@ type Stop = { readonly state: 'paused' | 'cancelled' | 'stopped-threshold'; read
 const RESUMABLE: readonly JobState[] = ['queued', 'paused', 'failed', 'stopped-threshold'];
 
 /**
- * Runs (or resumes) a job until no task is left, then settles it: `completed`, `failed` (a task
+ * Runs (or resumes) a job phase by phase (all patients' critical data, reconciled, before any
+ * clinical history), each phase until no task of it is left, then settles the job: `completed`, `failed` (a task
  * failed), `paused` (the target stayed down), `cancelled` or `stopped-threshold`.
  */
 export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOptions = {}): Promise<Job> {
@@ -43,7 +46,16 @@ export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOp
   const run = { env, job, options, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, stop: undefined as Stop | undefined };
   try {
     if (!dryRun) await writeServiceDevice(env);
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => workLoop(run)));
+    await publishAudit(run);
+    // A job planned before phases has `all` tasks: the last, unfiltered pass takes them.
+    for (const phase of [...selectPhases(phaseTableOf(env.mapSet), job.spec.options.phases), undefined]) {
+      if (run.stop) break;
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => workLoop(run, phase)));
+      if (phase !== undefined && !run.stop) {
+        await recordPhaseDone(run, phase);
+        await publishAudit(run);
+      }
+    }
   } catch (error) {
     if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
     run.stop = { state: 'paused', error: { code: error.code, message: error.message } };
@@ -60,23 +72,53 @@ interface Run {
   stop: Stop | undefined;
 }
 
+/** `auditToTarget`: the job's AuditEvents so far go to the target too (never in a dry run). */
+async function publishAudit(run: Run): Promise<void> {
+  const options = run.job.spec.options;
+  if (options.auditToTarget === true && !options.dryRun) await publishJobAudit(run.env, run.job.id);
+}
+
 async function writeServiceDevice(env: MigrationEnv): Promise<void> {
   await env.target.write(buildPatientBundle([{ resource: env.device }], { profile: env.profile }));
 }
 
-async function workLoop(run: Run): Promise<void> {
+async function workLoop(run: Run, phase: string | undefined): Promise<void> {
   const { store } = run.env;
   const leaseMs = run.options.leaseMs ?? 30_000;
   while (!run.stop && !run.options.drain?.aborted) {
-    const [task] = await store.claimTasks(run.job.id, run.workerId, 1, leaseMs);
+    const [task] = await store.claimTasks(run.job.id, run.workerId, 1, leaseMs, phase === undefined ? {} : { phase });
     if (!task) {
-      const counts = await store.countTasks(run.job.id);
-      if (counts.pending + counts.claimed === 0) return;
+      if (!(await phaseBusy(run, phase))) return;
       await sleep(Math.min(500, leaseMs)); // another worker (maybe a dead one) holds the rest
       continue;
     }
     await runTask(run, task, leaseMs);
   }
+}
+
+/** Whether tasks of the phase (of the job, when undefined) are still pending or held by a worker. */
+async function phaseBusy(run: Run, phase: string | undefined): Promise<boolean> {
+  const { store } = run.env;
+  if (phase === undefined) {
+    const counts = await store.countTasks(run.job.id);
+    return counts.pending + counts.claimed > 0;
+  }
+  // Nothing of the phase was claimable: only tasks held by workers (few) can still be running.
+  const claimed = await store.listTasks(run.job.id, { state: 'claimed' });
+  return claimed.some((t) => t.phase === phase);
+}
+
+/** The `phase` audit step of a finished phase, with the phase's own ledger counts. */
+async function recordPhaseDone(run: Run, phase: string): Promise<void> {
+  const { store } = run.env;
+  const count = async (outcome: 'loaded' | 'rejected' | 'skipped'): Promise<number> => (await store.listOutcomes(run.job.id, { phase, outcome, limit: 1 })).total;
+  const [loaded, rejected, skipped] = [await count('loaded'), await count('rejected'), await count('skipped')];
+  await recordJobStep({
+    store, jobId: run.job.id, step: 'phase', device: run.env.device, outcome: 'success',
+    description: `phase ${phase} done`,
+    details: { phase, read: loaded + rejected + skipped, loaded, rejected, skipped },
+    ...(run.env.now ? { now: run.env.now } : {}),
+  });
 }
 
 async function runTask(run: Run, task: Task, leaseMs: number): Promise<void> {
@@ -159,6 +201,13 @@ async function settle(run: Run): Promise<Job> {
     details: { state: job.state, read: p.recordsRead, loaded: p.recordsLoaded, rejected: p.recordsRejected, skipped: p.recordsSkipped, written: p.resourcesWritten },
     ...(run.env.now ? { now: run.env.now } : {}),
   });
+  try {
+    await publishAudit({ ...run, job });
+  } catch (error) {
+    // The job's outcome stands and the event is in the store's log: the next publish of this
+    // job (a resume, a rollback) sends it, being idempotent.
+    if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
+  }
   return job;
 }
 

@@ -2,6 +2,7 @@ import type { SourceRecord } from '../../core/index.ts';
 import type { StructureMapEngine } from '../../mapping/index.ts';
 import type { LegacySource } from '../../sources/index.ts';
 import type { Target, TargetProfile } from '../../target/index.ts';
+import type { PhaseTable } from '../phases/phase-table.ts';
 import type { JobStore } from '../store/job-store.ts';
 
 /** How one table (source kind) of a map set is handled. */
@@ -16,6 +17,8 @@ export interface MapSet {
   readonly versionHash: string;
   readonly engine: StructureMapEngine;
   readonly tables: ReadonlyMap<string, TableRule>;
+  /** The map set's priority phases (`phases.json`); the default table when absent. */
+  readonly phases?: PhaseTable;
 }
 
 /** Validates one produced resource; error/fatal issues reject the record. */

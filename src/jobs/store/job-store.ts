@@ -1,4 +1,4 @@
-import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../model/audit.ts';
+import type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from '../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../model/export-file.ts';
 import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../model/export.ts';
 import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../model/id-map.ts';
@@ -60,6 +60,11 @@ export interface JobStore {
   recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void>;
   listIds(jobId: string, options?: ListIdMapOptions): Promise<IdMapEntry[]>;
   setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void>;
+
+  // Phase plans (priority phases: a patient's record → phase, computed once per job)
+  /** Upserts the patient's plan (JSON). */
+  savePhasePlan(jobId: string, patientKey: string, plan: JsonValue): Promise<void>;
+  loadPhasePlan(jobId: string, patientKey: string): Promise<JsonValue | undefined>;
 
   // Audit log (hash chain; see model/audit.ts for the hash)
   appendAudit(entry: AuditAppend): Promise<AuditEntry>;

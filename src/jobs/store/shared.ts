@@ -102,6 +102,7 @@ export function toLedgerEntry(row: Row): LedgerEntry {
     issues: json(row.issues, []),
     targetIds: json(row.target_ids, []),
     contentHash: text(row.content_hash),
+    phase: text(row.phase),
     updatedAt: int(row.updated_at),
   };
 }
@@ -138,6 +139,7 @@ export function toIdMapEntry(row: Row): IdMapEntry {
     targetId: String(row.target_id),
     versionId: text(row.version_id),
     lastUpdated: text(row.last_updated),
+    phase: text(row.phase),
     status: String(row.status) as IdMapStatus,
   };
 }

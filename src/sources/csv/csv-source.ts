@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { SourceDescriptor } from '../descriptor.ts';
-import { patientFilter, wantsKind } from '../source.ts';
-import type { LegacySource, ReadOptions, SourceItem } from '../source.ts';
+import { noPatientColumn, patientFilter, unknownField, unknownKind, wantsKind } from '../source.ts';
+import type { FieldFilter, LegacySource, ReadOptions, SourceItem } from '../source.ts';
 import { buildCsvTableIndex, rangesFor } from './csv-index.ts';
 import type { CsvTableIndex } from './csv-index.ts';
 import { resolveCsvLayout } from './csv-layout.ts';
@@ -54,6 +54,28 @@ export class CsvSource implements LegacySource {
     if (!table) return undefined;
     for await (const event of readCsvEvents(table.path, table.dialect)) if (event.kind === 'row') return event.fields;
     return [];
+  }
+
+  /** One streaming pass of the table, comparing the raw cell text. */
+  async patientsWhere(filter: FieldFilter): Promise<string[]> {
+    const table = this.layout.tables.find((t) => t.kind === filter.kind);
+    if (!table) throw unknownKind(await this.listKinds(), filter.kind);
+    const values = new Set(filter.values);
+    const patients = new Set<string>();
+    let columns: { field: number; patient: number } | undefined;
+    for await (const event of readCsvEvents(table.path, table.dialect)) {
+      if (event.kind !== 'row') continue;
+      if (columns === undefined) {
+        columns = { field: event.fields.indexOf(filter.field), patient: table.patientColumn === undefined ? -1 : event.fields.indexOf(table.patientColumn) };
+        if (columns.field < 0) throw unknownField(event.fields, filter.kind, filter.field);
+        if (columns.patient < 0) throw noPatientColumn(filter.kind);
+        continue;
+      }
+      const patient = event.fields[columns.patient];
+      if (patient && values.has(event.fields[columns.field] ?? '')) patients.add(patient);
+    }
+    if (columns === undefined) throw unknownField([], filter.kind, filter.field);
+    return [...patients].sort();
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,15 @@ export function selectRows(dialect: SqlDialect, kind: string, table: TableDescri
   return { sql, params };
 }
 
+/** `SELECT DISTINCT patient FROM t WHERE field IN (…)`: the values are parameters. */
+export function selectPatientsWhere(dialect: SqlDialect, kind: string, table: TableDescriptor, field: string, values: readonly string[]): SqlStatement {
+  const p = dialect.quoteIdentifier('patient_key');
+  const patient = dialect.quoteIdentifier(table.patient as string);
+  const params: unknown[] = [];
+  const list = values.map((v) => dialect.placeholder(params.push(v))).join(', ');
+  return { sql: `SELECT DISTINCT ${patient} AS ${p} FROM ${fromClause(dialect, kind, table)} WHERE ${dialect.quoteIdentifier(field)} IN (${list}) AND ${patient} IS NOT NULL ORDER BY 1`, params };
+}
+
 /** Every patient key: the patient table's, or the union of every kind's patient column. */
 export function selectPatients(dialect: SqlDialect, tables: Readonly<Record<string, TableDescriptor>>, patientTable?: string): SqlStatement {
   const p = dialect.quoteIdentifier('patient_key');

@@ -1,11 +1,11 @@
 import type { SourceRef } from '../../core/index.ts';
 import { checkDescriptor, keyColumns, specError } from '../descriptor.ts';
 import type { SourceDescriptor, TableDescriptor } from '../descriptor.ts';
-import { patientFilter, wantsKind } from '../source.ts';
-import type { LegacySource, ReadOptions, SourceItem, SourceType } from '../source.ts';
+import { noPatientColumn, patientFilter, unknownField, unknownKind, wantsKind } from '../source.ts';
+import type { FieldFilter, LegacySource, ReadOptions, SourceItem, SourceType } from '../source.ts';
 import { applyTypes, rowKey } from '../values.ts';
 import type { DriverRow, SqlDriver } from './sql-driver.ts';
-import { selectPatients, selectRows } from './sql-queries.ts';
+import { selectPatients, selectPatientsWhere, selectRows } from './sql-queries.ts';
 
 /** Patient keys per statement (IN-list size), so huge cohorts stay within parameter limits. */
 const PATIENTS_PER_QUERY = 500;
@@ -62,6 +62,22 @@ export class SqlSource implements LegacySource {
     const table = this.descriptor.tables[kind];
     if (!table) return undefined;
     return this.#driver.columns(selectRows(this.#driver.dialect, kind, table).sql);
+  }
+
+  /** One parameterised `SELECT DISTINCT patient … WHERE field IN (…)`; the field is checked against the kind's columns first. */
+  async patientsWhere(filter: FieldFilter): Promise<string[]> {
+    const table = this.descriptor.tables[filter.kind];
+    if (!table) throw unknownKind(await this.listKinds(), filter.kind);
+    if (table.patient === undefined) throw noPatientColumn(filter.kind);
+    const columns = (await this.listColumns(filter.kind)) ?? [];
+    if (!columns.includes(filter.field)) throw unknownField(columns, filter.kind, filter.field);
+    if (filter.values.length === 0) return [];
+    const statement = selectPatientsWhere(this.#driver.dialect, filter.kind, table, filter.field, filter.values);
+    const patients = new Set<string>();
+    for await (const row of this.#driver.stream(statement.sql, statement.params)) {
+      if (row.patient_key !== null && row.patient_key !== undefined) patients.add(String(row.patient_key));
+    }
+    return [...patients].sort();
   }
 
   async close(): Promise<void> {

@@ -57,5 +57,7 @@ it('writes NDJSON per type, then sends only the changed record on a re-run', asy
   const patientLines = ndjsonLines('Patient');
   expect(patientLines).toHaveLength(1); // updated in place, not duplicated
   expect((JSON.parse(patientLines[0] as string) as fhir4.Patient).name?.[0]?.given).toEqual(['Temika']);
-  expect(ndjsonLines('Provenance')).toHaveLength(2);
+  // One Provenance per phase transaction of the first run (critical, clinical, administrative) + the update's.
+  expect(Object.keys(first.byPhase)).toEqual(['critical', 'clinical', 'administrative']);
+  expect(ndjsonLines('Provenance')).toHaveLength(4);
 });

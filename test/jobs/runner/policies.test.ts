@@ -38,7 +38,11 @@ it('validation rejects records with code and issues; the rejection threshold sto
   const spec = { ...specFor(env, server.url, { dryRun: true }), options: { dryRun: true, phases: [], thresholds: { maxRejectionRate: 0.2, minRecords: 10 } } };
   const job = await runJob(strict, (await planMigration(store, spec, env.source)).id, { concurrency: 1 });
   expect(job.state).toBe('stopped-threshold');
-expect(job.progress.tasksDone).toBe(1); // stopped after the first patient, the second never ran
+  // Observations are clinical history: the critical phase passes, the clinical phase trips the threshold,
+  // and the administrative phase never starts.
+  const tasks = await store.listTasks(job.id);
+  expect(tasks.filter((t) => t.phase === 'critical').every((t) => t.state === 'done')).toBe(true);
+  expect(tasks.filter((t) => t.phase === 'administrative').every((t) => t.state === 'pending')).toBe(true);
   const report = await reconcileJob(store, job.id);
   expect(report.total.rejectedByCode['FHIRMIG_ERR_VALIDATION_FAILED']).toBe(report.byResourceType['Observation']?.rejected);
   expect(report.byResourceType['Observation']?.valid).toBe(0);
@@ -58,7 +62,7 @@ it('cancel is cooperative: the job ends cancelled with its tasks left to do', as
   controller.abort();
   const job = await runJob(env, (await plan(env, server.url, { dryRun: true })).id, { signal: controller.signal, concurrency: 1 });
   expect(job.state).toBe('cancelled');
-  expect((await store.countTasks(job.id)).pending).toBe(2);
+  expect((await store.countTasks(job.id)).pending).toBe(6); // 2 patients × 3 phases
 });
 
 it('rollback reports a resource changed on the target instead of deleting it', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildValidator, loadMapSet, serviceDevice } from '../../../src/runtime/index.ts';
@@ -6,6 +6,8 @@ import { openSqliteJobStore, planMigration } from '../../../src/jobs/index.ts';
 import type { Job, JobSpec, JobStore, MapSet, MigrationEnv, ResourceValidator } from '../../../src/jobs/index.ts';
 import { createSource } from '../../../src/sources/index.ts';
 import { createTarget, resolveTargetProfile } from '../../../src/target/index.ts';
+import { startFhirServer } from '../../support/fhir-server.ts';
+import type { RunningFhirServer } from '../../support/fhir-server.ts';
 
 /** Shared setup for the migration engine tests: the Synthea map set, US Core validation, a scratch store. */
 export const REPO = join(__dirname, '..', '..', '..');
@@ -52,16 +54,54 @@ export function buildEnv(store: JobStore, targetUrl: string): MigrationEnv {
   };
 }
 
-export function specFor(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): JobSpec {
+export interface PlanTestOptions {
+  readonly dryRun?: boolean;
+  readonly patients?: readonly string[];
+  /** Priority phases to run (all by default). */
+  readonly phases?: readonly string[];
+}
+
+export function specFor(env: MigrationEnv, target: string, options: PlanTestOptions = {}): JobSpec {
   return {
     source: `csv:${SYNTHEA_CSV}`,
     target,
     mapSet: { id: env.mapSet.id, versionHash: env.mapSet.versionHash },
     scope: { kind: 'patients', patientIds: options.patients ?? PATIENTS },
-    options: { dryRun: options.dryRun ?? false, phases: [], thresholds: {} },
+    options: { dryRun: options.dryRun ?? false, phases: options.phases ?? [], thresholds: {} },
   };
 }
 
-export function plan(env: MigrationEnv, target: string, options: { dryRun?: boolean; patients?: readonly string[] } = {}): Promise<Job> {
+export function plan(env: MigrationEnv, target: string, options: PlanTestOptions = {}): Promise<Job> {
   return planMigration(env.store, specFor(env, target, options), env.source);
+}
+
+export interface LoopbackSuite {
+  readonly server: RunningFhirServer;
+  readonly store: JobStore;
+  /** Into the loopback FHIR server; R4-only validation. */
+  readonly env: MigrationEnv;
+}
+
+/**
+ * Registers beforeAll/afterAll for a suite against a real loopback FHIR server with a scratch
+ * SQLite store; the returned object is filled once beforeAll ran.
+ */
+export function loopbackSuite(prefix: string): LoopbackSuite {
+  const dir = scratchDir(prefix);
+  const suite = {} as { server: RunningFhirServer; store: JobStore; env: MigrationEnv };
+  beforeAll(async () => {
+    useR4OnlyValidation();
+    engineParts();
+    suite.server = await startFhirServer();
+    suite.store = await openScratchStore(dir);
+    suite.env = buildEnv(suite.store, suite.server.url);
+  });
+  afterAll(async () => {
+    await suite.env?.target.close();
+    await suite.env?.source.close();
+    await suite.store?.close();
+    await suite.server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return suite;
 }

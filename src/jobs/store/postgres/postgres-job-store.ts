@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
+import type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
 import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../../model/export.ts';
 import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
@@ -147,6 +147,15 @@ export class PostgresJobStore implements JobStore {
 
   async setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void> {
     await records.setIdStatus(this.connection, jobId, refs, status);
+  }
+
+  async savePhasePlan(jobId: string, patientKey: string, plan: JsonValue): Promise<void> {
+    await this.connection.query('INSERT INTO phase_plans (job_id, patient_key, plan) VALUES ($1, $2, $3) ON CONFLICT (job_id, patient_key) DO UPDATE SET plan = excluded.plan', [jobId, patientKey, JSON.stringify(plan)]);
+  }
+
+  async loadPhasePlan(jobId: string, patientKey: string): Promise<JsonValue | undefined> {
+    const rows = await this.connection.query('SELECT plan FROM phase_plans WHERE job_id = $1 AND patient_key = $2', [jobId, patientKey]);
+    return rows[0] === undefined ? undefined : (JSON.parse(String(rows[0].plan)) as JsonValue);
   }
 
   async appendAudit(entry: AuditAppend): Promise<AuditEntry> {

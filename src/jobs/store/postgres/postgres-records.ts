@@ -18,11 +18,11 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at)
-  SELECT $1::text, u.*, $13::bigint FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS u
+const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, phase, updated_at)
+  SELECT $1::text, u.*, $14::bigint FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS u
   ON CONFLICT (source, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator, patient_key = excluded.patient_key,
     outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
-    target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at`;
+    target_ids = excluded.target_ids, content_hash = excluded.content_hash, phase = excluded.phase, updated_at = excluded.updated_at`;
 
 function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
   return [
@@ -37,6 +37,7 @@ function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
     entries.map((e) => jsonOrNull(e.issues)),
     entries.map((e) => jsonOrNull(e.targetIds)),
     entries.map((e) => e.contentHash ?? null),
+    entries.map((e) => e.phase ?? null),
   ];
 }
 
@@ -53,12 +54,12 @@ export async function countOutcomes(connection: PostgresConnection, jobId: strin
   return foldLedgerCounts(rows.map(toLedgerCountRow));
 }
 
-const LEDGER_FILTER = 'job_id = $1 AND ($2::text IS NULL OR outcome = $2) AND ($3::text IS NULL OR error_code = $3) AND ($4::text IS NULL OR kind = $4)';
+const LEDGER_FILTER = 'job_id = $1 AND ($2::text IS NULL OR outcome = $2) AND ($3::text IS NULL OR error_code = $3) AND ($4::text IS NULL OR kind = $4) AND ($5::text IS NULL OR phase = $5)';
 
 export async function listOutcomes(connection: PostgresConnection, jobId: string, options: ListLedgerOptions): Promise<LedgerPage> {
-  const filter = [jobId, options.outcome ?? null, options.errorCode ?? null, options.kind ?? null];
+  const filter = [jobId, options.outcome ?? null, options.errorCode ?? null, options.kind ?? null, options.phase ?? null];
   const total = Number((await connection.query(`SELECT COUNT(*) AS n FROM ledger WHERE ${LEDGER_FILTER}`, filter))[0]?.n ?? 0);
-  const rows = await connection.query(`SELECT * FROM ledger WHERE ${LEDGER_FILTER} ORDER BY id LIMIT $5 OFFSET $6`, [...filter, pageSize(options.limit), options.offset ?? 0]);
+  const rows = await connection.query(`SELECT * FROM ledger WHERE ${LEDGER_FILTER} ORDER BY id LIMIT $6 OFFSET $7`, [...filter, pageSize(options.limit), options.offset ?? 0]);
   return { entries: rows.map(toLedgerEntry), total };
 }
 
@@ -82,13 +83,13 @@ export async function findPreviousLoads(connection: PostgresConnection, source: 
 export async function recordIds(connection: PostgresConnection, jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
   const unique = dedupeIdMapBatch(entries);
   if (unique.length === 0) return;
-  const sql = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, status)
-    SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u
+  const sql = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+    SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u
     ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
-      version_id = excluded.version_id, last_updated = excluded.last_updated, status = 'written'`;
+      version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
   await connection.transaction(async (client) => {
     for (const c of chunks(unique)) {
-      const columns = [c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId), c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null)];
+      const columns = [c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId), c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null), c.map((e) => e.phase ?? null)];
       await queryRows(client, sql, [jobId, ...columns]);
     }
   });
@@ -97,11 +98,12 @@ export async function recordIds(connection: PostgresConnection, jobId: string, e
 export async function listIds(connection: PostgresConnection, jobId: string, options: ListIdMapOptions): Promise<IdMapEntry[]> {
   const direction = options.order === 'reverse' ? 'DESC' : 'ASC';
   const limit = options.limit === undefined ? null : Math.floor(options.limit);
-  const rows = await connection.query(`SELECT * FROM id_map WHERE job_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY seq ${direction} LIMIT $3 OFFSET $4`, [
+  const rows = await connection.query(`SELECT * FROM id_map WHERE job_id = $1 AND ($2::text IS NULL OR status = $2) AND ($5::text IS NULL OR phase = $5) ORDER BY seq ${direction} LIMIT $3 OFFSET $4`, [
     jobId,
     options.status ?? null,
     limit,
     options.offset ?? 0,
+    options.phase ?? null,
   ]);
   return rows.map(toIdMapEntry);
 }

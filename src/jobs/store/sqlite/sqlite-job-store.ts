@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
+import type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
 import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../../model/export.ts';
 import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
@@ -149,6 +149,15 @@ export class SqliteJobStore implements JobStore {
 
   async setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void> {
     records.setIdStatus(this.connection, jobId, refs, status);
+  }
+
+  async savePhasePlan(jobId: string, patientKey: string, plan: JsonValue): Promise<void> {
+    this.connection.run('INSERT INTO phase_plans (job_id, patient_key, plan) VALUES (?, ?, ?) ON CONFLICT (job_id, patient_key) DO UPDATE SET plan = excluded.plan', jobId, patientKey, JSON.stringify(plan));
+  }
+
+  async loadPhasePlan(jobId: string, patientKey: string): Promise<JsonValue | undefined> {
+    const row = this.connection.get('SELECT plan FROM phase_plans WHERE job_id = ? AND patient_key = ?', jobId, patientKey);
+    return row === undefined ? undefined : (JSON.parse(String(row.plan)) as JsonValue);
   }
 
   async appendAudit(entry: AuditAppend): Promise<AuditEntry> {

@@ -104,4 +104,19 @@ CREATE INDEX export_files_export ON export_files (export_id, id);
   },
   // 2: Bulk Data $export state (restart-safe exports).
   { version: 2, sql: exportsTableSql('INTEGER') },
+  {
+    version: 3,
+    sql: `
+-- priority phases: which phase's task recorded a ledger row / wrote a resource
+ALTER TABLE ledger ADD COLUMN phase TEXT;
+ALTER TABLE id_map ADD COLUMN phase TEXT;
+-- each patient's records → phase (and identifiers), computed once by its first phase task
+CREATE TABLE phase_plans (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  patient_key TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  PRIMARY KEY (job_id, patient_key)
+);
+`,
+  },
 ];

@@ -9,17 +9,17 @@ import { STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toId
 import type { SqliteConnection } from './sqlite-connection.ts';
 
 /** Ledger, id map, audit log and export files on SQLite: prepared statements inside one transaction per batch. */
-const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at, phase)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (source, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator, patient_key = excluded.patient_key,
     outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
-    target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at`;
+    target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at, phase = excluded.phase`;
 
 export function recordOutcomes(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): void {
   const statement = connection.statement(UPSERT_LEDGER);
   connection.transaction(() => {
     for (const e of dedupeLedgerBatch(entries)) {
-      statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? null, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now);
+      statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? null, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now, e.phase ?? null);
     }
   });
 }
@@ -35,16 +35,20 @@ export function listOutcomes(connection: SqliteConnection, jobId: string, option
   if (options.outcome !== undefined) (filters.push('outcome = ?'), params.push(options.outcome));
   if (options.errorCode !== undefined) (filters.push('error_code = ?'), params.push(options.errorCode));
   if (options.kind !== undefined) (filters.push('kind = ?'), params.push(options.kind));
+  if (options.phase !== undefined) (filters.push('phase = ?'), params.push(options.phase));
   const where = filters.join(' AND ');
   const total = Number(connection.get(`SELECT COUNT(*) AS n FROM ledger WHERE ${where}`, ...params)?.n ?? 0);
   const rows = connection.all(`SELECT * FROM ledger WHERE ${where} ORDER BY id LIMIT ? OFFSET ?`, ...params, pageSize(options.limit), options.offset ?? 0);
   return { entries: rows.map(toLedgerEntry), total };
 }
 
+// CROSS JOIN fixes the loop order (SQLite keeps it): the wanted records outside, one ledger index
+// search (source, kind, record_key) each. A plain JOIN let SQLite scan the source's whole ledger
+// and the JSON list per row: ~1 s per patient task on the 11-patient Synthea set, growing with the ledger.
 const PREVIOUS_LOADS = `WITH wanted (kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
   latest AS (
     SELECT l.*, j.state AS job_state, ROW_NUMBER() OVER (PARTITION BY l.kind, l.record_key ORDER BY l.updated_at DESC, l.id DESC) AS rn
-    FROM wanted w JOIN ledger l ON l.source = ? AND l.kind = w.kind AND l.record_key = w.record_key
+    FROM wanted w CROSS JOIN ledger l ON l.source = ? AND l.kind = w.kind AND l.record_key = w.record_key
     JOIN jobs j ON j.id = l.job_id
     WHERE l.outcome = 'loaded' AND j.dry_run = 0)
   SELECT job_id, kind, record_key, content_hash, target_ids, updated_at FROM latest x
@@ -57,21 +61,23 @@ export function findPreviousLoads(connection: SqliteConnection, source: string, 
 }
 
 export function recordIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
-  const statement = connection.statement(`INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, status)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'written')
+  const statement = connection.statement(`INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'written')
     ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
-      version_id = excluded.version_id, last_updated = excluded.last_updated, status = 'written'`);
+      version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`);
   connection.transaction(() => {
-    for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null);
+    for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null, e.phase ?? null);
   });
 }
 
 export function listIds(connection: SqliteConnection, jobId: string, options: ListIdMapOptions): IdMapEntry[] {
-  const statusFilter = options.status === undefined ? '' : ' AND status = ?';
-  const params = options.status === undefined ? [jobId] : [jobId, options.status];
+  const filters = ['job_id = ?'];
+  const params: string[] = [jobId];
+  if (options.status !== undefined) (filters.push('status = ?'), params.push(options.status));
+  if (options.phase !== undefined) (filters.push('phase = ?'), params.push(options.phase));
   const direction = options.order === 'reverse' ? 'DESC' : 'ASC';
   const limit = options.limit === undefined ? -1 : Math.floor(options.limit);
-  return connection.all(`SELECT * FROM id_map WHERE job_id = ?${statusFilter} ORDER BY seq ${direction} LIMIT ? OFFSET ?`, ...params, limit, options.offset ?? 0).map(toIdMapEntry);
+  return connection.all(`SELECT * FROM id_map WHERE ${filters.join(' AND ')} ORDER BY seq ${direction} LIMIT ? OFFSET ?`, ...params, limit, options.offset ?? 0).map(toIdMapEntry);
 }
 
 export function setIdStatus(connection: SqliteConnection, jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): void {

@@ -123,6 +123,37 @@ export function recordsContract(harness: StoreHarness): void {
     expect((await store.listIds(id, { status: 'changed-on-target' }))[0]?.versionId).toBe('2');
   });
 
+  it('records the priority phase of ledger rows and id map entries, and filters by it', async () => {
+    const source = uniqueSource();
+    const { id } = await store.createJob(jobSpec());
+    await store.recordOutcomes(id, [
+      { ...ledgerEntry(source, 'allergies', 'a1', { resourceType: 'AllergyIntolerance' }), phase: 'critical' },
+      { ...ledgerEntry(source, 'claims', 'c1', { resourceType: 'Claim' }), phase: 'administrative' },
+      ledgerEntry(source, 'claims', 'c2', { resourceType: 'Claim' }),
+    ]);
+    const critical = await store.listOutcomes(id, { phase: 'critical' });
+    expect(critical.total).toBe(1);
+    expect(critical.entries[0]).toMatchObject({ recordKey: 'a1', phase: 'critical' });
+    expect((await store.listOutcomes(id, { phase: 'administrative', outcome: 'loaded' })).entries.map((e) => e.recordKey)).toEqual(['c1']);
+    expect((await store.listOutcomes(id, { kind: 'claims' })).entries.map((e) => e.phase)).toEqual(['administrative', undefined]);
+    const entry = (type: string, targetId: string, phase: string) => ({ source, kind: 'k', recordKey: targetId, resourceType: type, targetId, phase });
+    await store.recordIds(id, [entry('AllergyIntolerance', 'a1', 'critical'), entry('Claim', 'c1', 'administrative'), entry('Patient', 'p1', 'critical')]);
+    expect((await store.listIds(id, { phase: 'critical', order: 'reverse' })).map((e) => `${e.targetId}:${e.phase}`)).toEqual(['p1:critical', 'a1:critical']);
+    await store.setIdStatus(id, [{ resourceType: 'Patient', targetId: 'p1' }], 'deleted');
+    expect((await store.listIds(id, { phase: 'critical', status: 'written' })).map((e) => e.targetId)).toEqual(['a1']);
+  });
+
+  it('keeps one phase plan per (job, patient), replaced on save', async () => {
+    const { id } = await store.createJob(jobSpec());
+    expect(await store.loadPhasePlan(id, 'p1')).toBeUndefined();
+    await store.savePhasePlan(id, 'p1', { records: { 'a\u001f1': 0 }, resources: [['a', '1', 'Patient', 'Patient/x', 0, ['s|v']]] });
+    await store.savePhasePlan(id, 'p2', { records: {}, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p1')).toEqual({ records: { 'a\u001f1': 0 }, resources: [['a', '1', 'Patient', 'Patient/x', 0, ['s|v']]] });
+    await store.savePhasePlan(id, 'p1', { records: { 'a\u001f1': 2 }, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p1')).toEqual({ records: { 'a\u001f1': 2 }, resources: [] });
+    expect(await store.loadPhasePlan(id, 'p3')).toBeUndefined();
+  });
+
   it('appends a hash chain atomically, even from two stores at once, and reads it in order', async () => {
     const other = await harness.open();
     try {

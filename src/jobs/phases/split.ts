@@ -1,0 +1,110 @@
+import type { SourceRecord } from '../../core/index.ts';
+import type { SourceRejection } from '../../sources/index.ts';
+import type { JsonValue } from '../model/audit.ts';
+import type { Job } from '../model/job.ts';
+import type { Task } from '../model/task.ts';
+import { mapRecord } from '../runner/record-mapper.ts';
+import { identifierKey } from '../runner/references.ts';
+import type { MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
+import { assignPhases } from './assign.ts';
+import type { PhaseItem } from './assign.ts';
+import { DEFAULT_PHASE_TABLE, phaseIndex, phaseOfType } from './phase-table.ts';
+import type { PhaseTable } from './phase-table.ts';
+
+/** The phase of every task of a job planned before priority phases: it takes all of a patient's records. */
+export const ALL_PHASE = 'all';
+
+export function phaseTableOf(mapSet: MapSet): PhaseTable {
+  return mapSet.phases ?? DEFAULT_PHASE_TABLE;
+}
+
+/** A resource an earlier phase's task owns: what a later task needs to refer to it. */
+export interface EarlierResource {
+  readonly kind: string;
+  readonly recordKey: string;
+  readonly resourceType: string;
+  /** `Type/id` the resource is written with. */
+  readonly key: string;
+  /** `system|value` of its identifiers (logical references resolve through them). */
+  readonly identifiers: readonly string[];
+}
+
+/** A patient's records split for one phase's task. */
+export interface PhaseSplit {
+  /** Source rejections that belong to this phase. */
+  readonly rejections: readonly SourceRejection[];
+  /** Mapped (or refused) records that belong to this phase. */
+  readonly current: readonly MappedRecord[];
+  /** Resources of earlier phases (written by their tasks): references to them resolve. */
+  readonly earlier: readonly EarlierResource[];
+}
+
+/**
+ * The plan of a patient, stored once per job by the patient's first phase task: each record's
+ * phase and, per resource, what later tasks need to refer to it. Later tasks map only their own
+ * records (mapping a patient's whole record set once per phase would double the job's cost).
+ */
+interface PhasePlan {
+  /** `kind\u001fkey` → phase index. */
+  readonly records: Record<string, number>;
+  /** [kind, key, resourceType, `Type/id`, phase, identifiers]. */
+  readonly resources: readonly (readonly [string, string, string, string, number, readonly string[]])[];
+}
+
+const recordId = (kind: string, key: string): string => `${kind}\u001f${key}`;
+
+/** The resource type a table maps to, when its decision names one. */
+export function tableType(mapSet: MapSet, kind: string): string | undefined {
+  const rule = mapSet.tables.get(kind);
+  return rule?.kind === 'map' ? rule.resourceType : undefined;
+}
+
+/** The resource type of a mapped record, or the one it would have had. */
+export function recordType(mapSet: MapSet, m: MappedRecord): string | undefined {
+  return m.state === 'mapped' ? m.resource.resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
+}
+
+function optionalType(resourceType: string | undefined): PhaseItem {
+  return resourceType === undefined ? {} : { resourceType };
+}
+
+/**
+ * Keeps what the phase's task owns: each record of the patient belongs to exactly one phase
+ * (assignPhases over the whole set, on the first task; the stored plan after), so across a job's
+ * tasks every record is recorded once. The shared task and `all` tasks take everything.
+ */
+export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[]): Promise<PhaseSplit> {
+  if (shared || task.phase === ALL_PHASE) return { rejections, current: records.map((r) => mapRecord(env.mapSet, r)), earlier: [] };
+  const table = phaseTableOf(env.mapSet);
+  const wanted = phaseIndex(table, task.phase);
+  const rejectionPhase = (r: SourceRejection): number => phaseOfType(table, tableType(env.mapSet, r.ref.kind));
+  const own = rejections.filter((r) => rejectionPhase(r) === wanted);
+  const stored = (await env.store.loadPhasePlan(job.id, task.patientKey)) as PhasePlan | undefined;
+  if (stored) {
+    const phaseOf = (r: SourceRecord): number => stored.records[recordId(r.ref.kind, r.key)] ?? phaseOfType(table, tableType(env.mapSet, r.ref.kind));
+    const earlier = stored.resources.filter((r) => r[4] < wanted).map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers }));
+    return { rejections: own, current: records.filter((r) => phaseOf(r) === wanted).map((r) => mapRecord(env.mapSet, r)), earlier };
+  }
+  const mapped = records.map((r) => mapRecord(env.mapSet, r));
+  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resource: m.resource } : optionalType(recordType(env.mapSet, m)))));
+  const plan = planOf(mapped, phases);
+  await env.store.savePhasePlan(job.id, task.patientKey, plan as unknown as JsonValue);
+  return {
+    rejections: own,
+    current: mapped.filter((_, i) => phases[i] === wanted),
+    earlier: plan.resources.filter((r) => r[4] < wanted).map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers })),
+  };
+}
+
+function planOf(mapped: readonly MappedRecord[], phases: readonly number[]): PhasePlan {
+  const records: Record<string, number> = {};
+  const resources: PhasePlan['resources'][number][] = [];
+  mapped.forEach((m, i) => {
+    const phase = phases[i] as number;
+    records[recordId(m.record.ref.kind, m.record.key)] = phase;
+    if (m.state !== 'mapped') return;
+    const identifiers = ((m.resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
+    resources.push([m.record.ref.kind, m.record.key, m.resource.resourceType, `${m.resource.resourceType}/${m.resource.id ?? ''}`, phase, identifiers]);
+  });
+  return { records, resources };
+}
