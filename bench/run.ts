@@ -18,6 +18,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'sources-bench.ts', exportName: 'runSourcesBench' },
   { file: 'store-bench.ts', exportName: 'runStoreBench' },
   { file: 'load-bench.ts', exportName: 'runLoadBench' },
+  { file: 'e2e-bench.ts', exportName: 'runE2eBench' },
 ];
 
 const benchDir = import.meta.dirname;
