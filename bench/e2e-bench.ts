@@ -41,6 +41,8 @@ export interface E2eBenchResult {
   name: string;
   resourcesPerSecond: number;
   recordsPerSecond: number;
+  /** Resources per CPU second of the pipeline process: steadier than wall time on a busy machine. */
+  cpuResourcesPerSecond: number;
   rawResourcesPerSecond: number;
   ratioVsRaw: number;
   pipelinePeakRssMb: number;
@@ -56,6 +58,7 @@ export interface E2eBenchResult {
   targetWriteMs: number;
   planMs: number;
   pipelineMs: number;
+  pipelineCpuMs: number;
   rawMs: number;
   concurrency: number;
   cloneMs: number;
@@ -66,6 +69,7 @@ interface PipelineRun {
   readonly resourcesWritten: number;
   readonly planMs: number;
   readonly pipelineMs: number;
+  readonly pipelineCpuMs: number;
   readonly validateMs: number;
   readonly targetWriteMs: number;
 }
@@ -114,15 +118,18 @@ async function runPipeline(dir: string, csvDir: string, url: string): Promise<Pi
       scope: { kind: 'all' }, options: { dryRun: false, phases: [], thresholds: {} },
     };
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     const planned = await planMigration(store, spec, source);
     const planMs = performance.now() - started;
     const job = await runJob(env, planned.id, { concurrency: CONCURRENCY });
     const pipelineMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    const pipelineCpuMs = (cpu.user + cpu.system) / 1000;
     if (job.state !== 'completed') throw new Error(`the e2e job ended ${job.state}: ${JSON.stringify(job.error)}`);
     const p = job.progress;
     return {
       records: { read: p.recordsRead, loaded: p.recordsLoaded, rejected: p.recordsRejected, skipped: p.recordsSkipped },
-      resourcesWritten: p.resourcesWritten, planMs, pipelineMs, ...timing,
+      resourcesWritten: p.resourcesWritten, planMs, pipelineMs, pipelineCpuMs, ...timing,
     };
   } finally {
     await source.close();
@@ -195,6 +202,7 @@ export async function runE2eBench(): Promise<E2eBenchResult> {
       name: 'e2e: synthea csv → job → target',
       resourcesPerSecond,
       recordsPerSecond: perSecond(run.records.read, run.pipelineMs),
+      cpuResourcesPerSecond: perSecond(raw.entries, run.pipelineCpuMs),
       rawResourcesPerSecond,
       ratioVsRaw: Math.round((resourcesPerSecond / rawResourcesPerSecond) * 100) / 100,
       pipelinePeakRssMb,
@@ -209,6 +217,7 @@ export async function runE2eBench(): Promise<E2eBenchResult> {
       targetWriteMs: Math.round(run.targetWriteMs),
       planMs: Math.round(run.planMs),
       pipelineMs: Math.round(run.pipelineMs),
+      pipelineCpuMs: Math.round(run.pipelineCpuMs),
       rawMs: Math.round(raw.ms),
       concurrency: CONCURRENCY,
       cloneMs: Math.round(cloneMs),
