@@ -208,25 +208,19 @@ function logical(node: Node, focus: Value | undefined, vars: Variables): boolean
   return typeof v === 'boolean' || v === EMPTY ? v : UNDECIDED;
 }
 
-function andOf(left: Node, right: Node): Node {
-  return (focus, vars) => {
+/** `and` (false dominates) and `or` (true dominates): the dominant value wins; both the other give it; else empty. */
+function logicalOf(dominant: boolean): (left: Node, right: Node) => Node {
+  return (left, right) => (focus, vars) => {
     const a = logical(left, focus, vars);
     const b = logical(right, focus, vars);
     if (a === UNDECIDED || b === UNDECIDED) return UNDECIDED;
-    if (a === false || b === false) return false;
-    return a === true && b === true ? true : EMPTY;
+    if (a === dominant || b === dominant) return dominant;
+    return a === !dominant && b === !dominant ? !dominant : EMPTY;
   };
 }
 
-function orOf(left: Node, right: Node): Node {
-  return (focus, vars) => {
-    const a = logical(left, focus, vars);
-    const b = logical(right, focus, vars);
-    if (a === UNDECIDED || b === UNDECIDED) return UNDECIDED;
-    if (a === true || b === true) return true;
-    return a === false && b === false ? false : EMPTY;
-  };
-}
+const andOf = logicalOf(false);
+const orOf = logicalOf(true);
 
 /**
  * Compiles a condition of the subset; undefined when the expression is outside it. The result
