@@ -33,7 +33,7 @@ const REPO = join(import.meta.dirname, '..');
 const SHARED = join(REPO, '..', 'shared');
 const US_CORE = join(SHARED, 'fhir-packages', 'hl7.fhir.us.core');
 const SYNTHEA_PATIENTS = 11;
-const CONCURRENCY = 8;
+const CONCURRENCY = Number(process.env.FHIRMIG_BENCH_CONCURRENCY ?? 8);
 /** The server keeps every resource (and its history) in memory. */
 const SERVER_NODE_ARGS = ['--max-old-space-size=16384'];
 
