@@ -80,6 +80,14 @@ const notADateTime: Native = () => true;
 
 const observationHasValue = (o: Json): boolean | undefined => or(present(o['dataAbsentReason']), choicePresent(o, 'value'));
 
+const UCUM = 'http://unitsofmeasure.org';
+
+/**
+ * us-core-3 / us-core-4 also sit on Observation.value[x], where `value` is the child of the
+ * value itself (Quantity.value, a decimal; a CodeableConcept has none): ofType() is empty, so they hold.
+ */
+const holdsOnValueChoice = (v: Json, path: string): boolean | undefined => (path === 'Observation.value[x]' && (typeof v['value'] !== 'object' || v['value'] === null) ? true : undefined);
+
 const CONDITION_VER = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
 const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
@@ -102,6 +110,14 @@ const NATIVES = new Map<string, Native>([
     return hasValue === undefined ? undefined : !present(v['dataAbsentReason']) || !hasValue;
   })],
   ['(component.empty() and hasMember.empty()) implies (dataAbsentReason.exists() or value.exists())', onPath('Observation', (v) => implies(!present(v['component']) && !present(v['hasMember']), observationHasValue(v)))],
+  ["value.ofType(Quantity).system.empty() or value.ofType(Quantity).system = 'http://unitsofmeasure.org'", (v, path) => {
+    if (path !== 'Observation') return holdsOnValueChoice(v, path);
+    const quantity = v['valueQuantity'];
+    if (typeof quantity !== 'object' || quantity === null) return quantity === undefined ? true : undefined;
+    const system = primitive(quantity as Json, 'system');
+    return system === EXTENDED ? undefined : system === undefined || system === UCUM;
+  }],
+  ["value.ofType(CodeableConcept).coding.system.empty() or value.ofType(CodeableConcept).coding.system = 'http://snomed.info/sct'", holdsOnValueChoice],
   ['$this is DateTime implies $this.toString().length() >= 10', notADateTime],
   ['($this as dateTime).toString().length() >= 8', notADateTime],
   ['value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()', onPath('Observation', (v) => {
