@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { CsvDialect } from './csv-rows.ts';
+import type { CsvDialect, CsvRange, CsvRow } from './csv-rows.ts';
 
 /**
  * A byte scanner for the patient index pass: it reads a well-formed UTF-8 CSV file and reports,
@@ -18,7 +18,13 @@ export interface ScannedRow {
   readonly lineAtStart: number;
 }
 
+type Sink =
+  | { readonly kind: 'column'; readonly onHeader: (fields: string[]) => number; readonly onRow: (row: ScannedRow) => void }
+  | { readonly kind: 'rows'; readonly rows: CsvRow[] };
+
 const CHUNK = 1 << 20;
+/** Larger ranges are streamed through csv-parse rather than read into memory at once. */
+const MAX_RANGE = 8 << 20;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -31,7 +37,7 @@ export async function scanCsvColumn(path: string, dialect: CsvDialect, onHeader:
   if (dialect.encoding !== 'utf8' || dialect.delimiter.length !== 1 || dialect.quote.length !== 1) return false;
   const file = await open(path, 'r');
   try {
-    const scanner = new Scanner(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), onHeader, onRow);
+    const scanner = new Scanner(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), { kind: 'column', onHeader, onRow }, { start: 0, line: 1 });
     let carry = Buffer.alloc(0);
     let base = 0;
     for (;;) {
@@ -50,23 +56,47 @@ export async function scanCsvColumn(path: string, dialect: CsvDialect, onHeader:
   }
 }
 
+/**
+ * Every row of a byte range (a patient's rows, as the index gives them), fields decoded, as
+ * readCsvEvents reports them; undefined when the range is irregular or large (use csv-parse).
+ */
+export async function scanCsvRange(path: string, dialect: CsvDialect, range: CsvRange): Promise<CsvRow[] | undefined> {
+  if (dialect.encoding !== 'utf8' || dialect.delimiter.length !== 1 || dialect.quote.length !== 1) return undefined;
+  if (range.endInclusive === undefined || range.endInclusive + 1 - range.start > MAX_RANGE) return undefined;
+  const file = await open(path, 'r');
+  let buffer: Buffer;
+  try {
+    buffer = Buffer.allocUnsafe(range.endInclusive + 1 - range.start);
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, range.start);
+    buffer = buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+  const rows: CsvRow[] = [];
+  const scanner = new Scanner(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), { kind: 'rows', rows }, range);
+  return scanner.scan(buffer, range.start, true) === buffer.length ? rows : undefined;
+}
+
 class Scanner {
-  private header = true;
+  private header: boolean;
   private column = -1;
+  /** Line feeds consumed since the scan's first byte, which is on line `lineBase`. */
   private lines = 0;
-  private previousEnd = 0;
+  private previousEnd: number;
   private linesAtPreviousEnd = 0;
+  private readonly lineBase: number;
   private crlf: boolean | undefined;
   private readonly delimiter: number;
   private readonly quote: number;
-  private readonly onHeader: (fields: string[]) => number;
-  private readonly onRow: (row: ScannedRow) => void;
+  private readonly sink: Sink;
 
-  constructor(delimiter: number, quote: number, onHeader: (fields: string[]) => number, onRow: (row: ScannedRow) => void) {
+  constructor(delimiter: number, quote: number, sink: Sink, from: CsvRange) {
     this.delimiter = delimiter;
     this.quote = quote;
-    this.onHeader = onHeader;
-    this.onRow = onRow;
+    this.sink = sink;
+    this.header = sink.kind === 'column';
+    this.previousEnd = from.start;
+    this.lineBase = from.line;
   }
 
   /** Scans whole records of `buffer` (at file offset `base`); returns the bytes consumed, or -1 to give up. */
@@ -76,13 +106,17 @@ class Scanner {
       const record = this.record(buffer, at, eof);
       if (record === undefined) return at; // the buffer ends inside it: read on
       if (record === null) return -1;
+      const linesBefore = this.lines;
       this.lines += record.newlines;
       at = record.end;
       if (record.fields === undefined) continue; // a blank line: it belongs to the next record
-      if (this.header) {
+      const lineAtStart = this.lineBase + this.linesAtPreviousEnd;
+      if (this.sink.kind === 'rows') {
+        this.sink.rows.push({ kind: 'row', fields: record.fields, line: this.lineBase + linesBefore, start: this.previousEnd, end: base + at, lineAtStart });
+      } else if (this.header) {
         this.header = false;
-        this.column = this.onHeader(record.fields);
-      } else this.onRow({ value: record.fields[0], start: this.previousEnd, end: base + at, lineAtStart: this.linesAtPreviousEnd + 1 });
+        this.column = this.sink.onHeader(record.fields);
+      } else this.sink.onRow({ value: record.fields[0], start: this.previousEnd, end: base + at, lineAtStart });
       this.previousEnd = base + at;
       this.linesAtPreviousEnd = this.lines;
     }
@@ -103,12 +137,13 @@ class Scanner {
     if (blank > 0) return { fields: undefined, end: i + blank, newlines: 1 };
     const fields: string[] = [];
     for (let index = 0; ; index++) {
-      const wanted = this.header || index === this.column;
+      const all = this.header || this.sink.kind === 'rows';
+      const wanted = all || index === this.column;
       const field = buffer[i] === this.quote ? this.quoted(buffer, i, eof) : this.plain(buffer, i);
       if (field === null) return null;
       if (field === undefined) return eof ? null : undefined;
       newlines += field.newlines;
-      if (wanted) fields[this.header ? index : 0] = field.text ?? decode(buffer, i, field.end);
+      if (wanted) fields[all ? index : 0] = field.text ?? decode(buffer, i, field.end);
       i = field.end;
       if (i >= buffer.length) return eof ? { fields: this.rowFields(fields), end: i, newlines } : undefined;
       if (buffer[i] === this.delimiter) {
@@ -124,7 +159,7 @@ class Scanner {
   }
 
   private rowFields(fields: string[]): string[] {
-    return this.header ? fields : [fields[0] as string];
+    return this.header || this.sink.kind === 'rows' ? fields : [fields[0] as string];
   }
 
   /** Length of the line ending at `i` (0: none); null on a bare CR or a change of line ending; undefined: the buffer ends first. */

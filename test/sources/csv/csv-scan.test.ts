@@ -9,8 +9,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsvEvents } from '../../../src/sources/csv/csv-rows.ts';
-import type { CsvDialect } from '../../../src/sources/csv/csv-rows.ts';
-import { scanCsvColumn } from '../../../src/sources/csv/csv-scan.ts';
+import type { CsvDialect, CsvRange } from '../../../src/sources/csv/csv-rows.ts';
+import { scanCsvColumn, scanCsvRange } from '../../../src/sources/csv/csv-scan.ts';
 import { SHARED } from '../../validation/support.ts';
 
 const UTF8: CsvDialect = { delimiter: ',', quote: '"', encoding: 'utf8' };
@@ -127,5 +127,47 @@ describe('csv index scanner', () => {
       const noted = await viaScanner(file, lastColumn);
       expect(noted).toEqual(await viaCsvParse(file, lastColumn));
     });
+  });
+});
+
+describe('csv range scanner', () => {
+  async function rangeViaCsvParse(path: string, range: CsvRange): Promise<unknown[]> {
+    const rows: unknown[] = [];
+    for await (const event of readCsvEvents(path, UTF8, range)) rows.push(event);
+    return rows;
+  }
+
+  it('reads whole files and every patient range of the Synthea tables as csv-parse does', async () => {
+    let ranges = 0;
+    for (const file of csvFiles(join(SHARED, 'testdata', 'synthea', 'csv'))) {
+      const { size } = statSync(file);
+      const whole: CsvRange = { start: 0, endInclusive: size - 1, line: 1 };
+      expect([file, await scanCsvRange(file, UTF8, whole)]).toEqual([file, await rangeViaCsvParse(file, whole)]);
+      // Ranges as the index makes them, from record boundaries: single rows and runs of three.
+      const seen = await viaCsvParse(file, secondColumn);
+      for (let i = 0; i < seen.rows.length; i += 7) {
+        const first = seen.rows[i] as Seen['rows'][number];
+        const last = seen.rows[Math.min(seen.rows.length - 1, i + (i % 2 === 0 ? 0 : 2))] as Seen['rows'][number];
+        const range: CsvRange = { start: first.start, endInclusive: last.end - 1, line: first.lineAtStart };
+        const fast = await scanCsvRange(file, UTF8, range);
+        expect([file, range, fast]).toEqual([file, range, await rangeViaCsvParse(file, range)]);
+        ranges++;
+      }
+    }
+    expect(ranges).toBeGreaterThan(1000);
+  });
+
+  it('reads the shared CSVs as csv-parse does, or leaves them to it', async () => {
+    let scanned = 0;
+    for (const file of csvFiles(join(SHARED, 'testdata')).filter((f) => !f.includes('synthea'))) {
+      const { size } = statSync(file);
+      if (size === 0) continue;
+      const whole: CsvRange = { start: 0, endInclusive: size - 1, line: 1 };
+      const fast = await scanCsvRange(file, UTF8, whole);
+      if (!fast) continue;
+      scanned++;
+      expect([file, fast]).toEqual([file, await rangeViaCsvParse(file, whole)]);
+    }
+    expect(scanned).toBeGreaterThan(200);
   });
 });
