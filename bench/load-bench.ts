@@ -37,15 +37,28 @@ export interface LoadBenchResult {
   elapsedMs: number;
 }
 
-async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+/** Starts test/support/fhir-server-main.ts in its own process (on core 1 when `taskset` exists). */
+export async function startServerProcess(env: NodeJS.ProcessEnv = {}, nodeArgs: readonly string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const script = join(import.meta.dirname, '..', 'test', 'support', 'fhir-server-main.ts');
   const pin = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
-  const child = pin ? spawn('taskset', ['-c', '1', process.execPath, script], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const argv = [...nodeArgs, script];
+  const options = { stdio: ['pipe', 'pipe', 'inherit'] as ('pipe' | 'inherit')[], env: { ...process.env, ...env } };
+  const child = pin ? spawn('taskset', ['-c', '1', process.execPath, ...argv], options) : spawn(process.execPath, argv, options);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   for await (const line of lines) {
     if (line.startsWith('{')) return { url: (JSON.parse(line) as { url: string }).url, child };
   }
   throw new Error('the FHIR server process ended before printing its URL');
+}
+
+/** Asks the server process to stop and waits until it has (a recording server flushes its file first). */
+export function stopServerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.stdin?.end();
+    child.kill('SIGTERM');
+  });
 }
 
 interface PatientInput {
@@ -143,8 +156,7 @@ export async function runLoadBench(): Promise<LoadBenchResult> {
     };
   } finally {
     await target.close();
-    child.stdin?.end();
-    child.kill('SIGTERM');
+    await stopServerProcess(child);
   }
 }
 

@@ -9,7 +9,18 @@ import { join } from 'node:path';
 interface Scenario {
   readonly file: string;
   readonly exportName: string;
+  /** Node flags for the scenario's process. */
+  readonly nodeArgs?: readonly string[];
 }
+
+/**
+ * The e2e scenario runs with the heap settings README recommends for migrations (NODE_OPTIONS):
+ * a 384 MB old generation and 8 MB semi-spaces keep peak RSS flat (V8's defaults let the young
+ * generation alone grow to 128 MB and the old one to twice the live set). The live set is
+ * ~170 MB after GC whatever the cohort; a leak would end the run with an out-of-memory error.
+ * FHIRMIG_BENCH_V8_DEFAULTS=1 runs it with V8's defaults instead.
+ */
+const MIGRATION_HEAP = process.env.FHIRMIG_BENCH_V8_DEFAULTS === '1' ? [] : ['--max-old-space-size=384', '--max-semi-space-size=8'];
 
 const SCENARIOS: readonly Scenario[] = [
   { file: 'mapping-bench.ts', exportName: 'runMappingBench' },
@@ -21,6 +32,7 @@ const SCENARIOS: readonly Scenario[] = [
   { file: 'load-bench.ts', exportName: 'runLoadBench' },
   { file: 'export-bench.ts', exportName: 'runExportBench' },
   { file: 'api-bench.ts', exportName: 'runApiBench' },
+  { file: 'e2e-bench.ts', exportName: 'runE2eBench', nodeArgs: MIGRATION_HEAP },
 ];
 
 const benchDir = import.meta.dirname;
@@ -39,7 +51,7 @@ function hasTaskset(): boolean {
 }
 
 function runScenario(scenario: Scenario, pin: boolean): Record<string, unknown> | undefined {
-  const args = ['--input-type=module', '-e', runnerSource(scenario)];
+  const args = [...(scenario.nodeArgs ?? []), '--input-type=module', '-e', runnerSource(scenario)];
   const command = pin ? 'taskset' : process.execPath;
   const argv = pin ? ['-c', '0', process.execPath, ...args] : args;
   const child = spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -62,8 +74,11 @@ const pin = hasTaskset();
 process.stdout.write(`fhir-migrate benchmarks on Node ${process.version}${pin ? ', pinned to core 0' : ''}\n`);
 const results: Record<string, unknown>[] = [];
 let failed = false;
+// FHIRMIG_BENCH_ONLY=e2e,load runs only the scenarios whose file names start with those words.
+const only = (process.env.FHIRMIG_BENCH_ONLY ?? '').split(',').map((w) => w.trim()).filter((w) => w !== '');
 for (const scenario of SCENARIOS) {
   if (!existsSync(join(benchDir, scenario.file))) continue;
+  if (only.length > 0 && !only.some((w) => scenario.file.startsWith(w))) continue;
   const result = runScenario(scenario, pin);
   if (result) {
     results.push(result);

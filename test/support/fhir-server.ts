@@ -18,6 +18,8 @@ export interface FhirServerOptions {
   readonly bodyLimit?: number;
   /** Plain MemoryRepository instead of TestMemoryRepository (no no-op PUT, slow conditionals). */
   readonly plainRepository?: boolean;
+  /** Sees every request body as received (the e2e benchmark records the transactions it replays raw). */
+  readonly onRequestBody?: (method: string, url: string, body: string) => void;
 }
 
 export interface RunningFhirServer {
@@ -69,6 +71,7 @@ export async function startFhirServer(options: FhirServerOptions = {}): Promise<
       return;
     }
     const text = await readBody(req, bodyLimit);
+    options.onRequestBody?.(req.method ?? 'GET', url, text);
     let body: unknown;
     try {
       body = text.length > 0 ? JSON.parse(text) : undefined;

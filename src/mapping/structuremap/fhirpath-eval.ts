@@ -3,6 +3,8 @@ import type { UserInvocationTable } from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
 import { findReferences, isTemporalExpression, rewriteExpression, rewritePrimitiveValue, temporalConversion, unquoteCalendarUnits } from './fhirpath-rewrite.ts';
 import type { Reference } from './fhirpath-rewrite.ts';
+import { compileFastCondition } from './fast-conditions.ts';
+import type { FastCondition } from './fast-conditions.ts';
 import type { Variables } from './variables.ts';
 import type { Value } from './values.ts';
 
@@ -12,6 +14,11 @@ import type { Value } from './values.ts';
  */
 
 const r4Types: ReadonlySet<string> = (r4Model as unknown as { availableTypes?: Set<string> }).availableTypes ?? new Set();
+
+/** A FHIR R4 type name (capitalised: resources and complex types) — FHIRPath compiles against its model. */
+function isR4Type(type: string): boolean {
+  return /^[A-Z]/.test(type) && r4Types.has(type.split('.')[0] ?? '');
+}
 
 interface ExpressionEntry {
   readonly references: readonly Reference[];
@@ -26,53 +33,22 @@ type Compiled = (resource: unknown, env?: Record<string, unknown>, options?: { r
 
 export class FhirPathError extends Error {}
 
-/** A compiled `x = 'text'` / `x != 'text'` test; undefined when the operand is not a plain string. */
-type Comparison = (focus: Value | undefined, vars: Variables) => boolean | undefined;
-
-const SIMPLE_COMPARISON = /^\s*(\$this|%?[A-Za-z_]\w*)\s*(=|!=)\s*'([^'\\]*)'\s*$/;
-
-/**
- * The commonest map conditions compare one value with a string literal. They are answered
- * directly, with FHIRPath semantics (an empty operand makes the condition false); anything else
- * (numbers, collections, other operators) goes to fhirpath.js.
- */
-function compileComparison(expression: string): Comparison | undefined {
-  const m = SIMPLE_COMPARISON.exec(expression);
-  if (!m) return undefined;
-  const [, operand = '', operator, literal] = m;
-  const negate = operator === '!=';
-  const read = (focus: Value | undefined, vars: Variables): unknown => {
-    if (operand === '$this') return focus?.v;
-    if (operand.startsWith('%')) return vars.get(operand.slice(1))?.v;
-    const variable = vars.get(operand);
-    if (variable) return variable.v;
-    const data = focus?.v;
-    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>)[operand] : undefined;
-  };
-  return (focus, vars) => {
-    const value = read(focus, vars);
-    if (value === undefined || value === null) return false;
-    if (typeof value !== 'string') return undefined;
-    return negate ? value !== literal : value === literal;
-  };
-}
-
 /** Functions replacing or adding to fhirpath.js's (memberOf, conformsTo). */
 export type FunctionTable = UserInvocationTable;
 
 export class FhirPathEvaluator {
   private readonly entries = new Map<string, ExpressionEntry>();
-  private readonly comparisons = new Map<string, Comparison | undefined>();
+  private readonly conditions = new Map<string, FastCondition | undefined>();
   private readonly functions: FunctionTable | undefined;
 
   constructor(functions?: FunctionTable) {
     this.functions = functions;
   }
 
-  private comparisonFor(expression: string): Comparison | undefined {
-    if (this.comparisons.has(expression)) return this.comparisons.get(expression);
-    const compiled = compileComparison(expression);
-    this.comparisons.set(expression, compiled);
+  private conditionFor(expression: string): FastCondition | undefined {
+    if (this.conditions.has(expression)) return this.conditions.get(expression);
+    const compiled = isTemporalExpression(expression) ? undefined : compileFastCondition(expression, isR4Type);
+    this.conditions.set(expression, compiled);
     return compiled;
   }
 
@@ -96,7 +72,7 @@ export class FhirPathEvaluator {
       const conversion = temporalConversion(vars.get(name)?.t);
       if (conversion) conversions.set(name, conversion);
     }
-    const base = baseType !== undefined && /^[A-Z]/.test(baseType) && r4Types.has(baseType.split('.')[0] ?? '') ? baseType : '';
+    const base = baseType !== undefined && isR4Type(baseType) ? baseType : '';
     const key = `${base}|${used.join(',')}|${[...conversions].join(',')}`;
     let fn = entry.compiled.get(key);
     if (!fn) {
@@ -126,7 +102,7 @@ export class FhirPathEvaluator {
 
   /** HAPI `evaluateToBoolean`: a single boolean is itself, otherwise "is not empty". */
   evaluateBoolean(expression: string, focus: Value | undefined, vars: Variables): boolean {
-    const fast = this.comparisonFor(expression);
+    const fast = this.conditionFor(expression);
     if (fast) {
       const answer = fast(focus, vars);
       if (answer !== undefined) return answer;

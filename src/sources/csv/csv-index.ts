@@ -1,10 +1,12 @@
 import type { CsvTable } from './csv-layout.ts';
 import { readCsvEvents } from './csv-rows.ts';
 import type { CsvRange } from './csv-rows.ts';
+import { scanCsvColumn } from './csv-scan.ts';
 
 /**
  * The patient index of one CSV table, built in one pass: for each patient the byte ranges of
  * their rows (adjacent rows merged), so a patient's records are read by offset, never by a scan.
+ * The pass uses the byte scanner of csv-scan.ts, and csv-parse when a file is irregular.
  */
 export interface CsvTableIndex {
   readonly header: readonly string[];
@@ -13,6 +15,26 @@ export interface CsvTableIndex {
 }
 
 export async function buildCsvTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
+  return (await scanTableIndex(table, signal)) ?? parseTableIndex(table, signal);
+}
+
+/** The fast pass (csv-scan.ts); undefined when the file needs csv-parse. */
+async function scanTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex | undefined> {
+  const ranges = new Map<string, number[]>();
+  let header: string[] = [];
+  const onHeader = (fields: string[]): number => {
+    header = fields;
+    return table.patientColumn === undefined ? -1 : fields.indexOf(table.patientColumn);
+  };
+  let rows = 0;
+  const complete = await scanCsvColumn(table.path, table.dialect, onHeader, (row) => {
+    if (++rows % 4096 === 0) signal?.throwIfAborted();
+    if (row.value) addRange(ranges, row.value, row.start, row.end, row.lineAtStart);
+  });
+  return complete ? { header, ranges } : undefined;
+}
+
+async function parseTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
   const ranges = new Map<string, number[]>();
   let header: string[] | undefined;
   let patientIndex = -1;

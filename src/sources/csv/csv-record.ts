@@ -1,6 +1,6 @@
 import type { SourceRef } from '../../core/index.ts';
 import type { SourceItem } from '../source.ts';
-import { applyTypes, rowKey } from '../values.ts';
+import { applyTypesToFields, rowKey } from '../values.ts';
 import type { CsvTable } from './csv-layout.ts';
 import type { CsvParseError, CsvRow } from './csv-rows.ts';
 
@@ -15,9 +15,7 @@ export function csvRowToItem(source: string, table: CsvTable, header: readonly s
       message: `${locator}: the row has ${row.fields.length} fields, the header has ${header.length}`,
     };
   }
-  const raw: Record<string, string> = {};
-  for (let i = 0; i < header.length; i++) raw[header[i] as string] = row.fields[i] as string;
-  const { row: data, problems } = applyTypes(raw, table.types);
+  const { row: data, problems } = applyTypesToFields(header, row.fields, table.types);
   const patientKey = table.patientColumn === undefined ? undefined : optionalText(data[table.patientColumn]);
   const key = table.keyColumns.length === 0 ? locator : rowKey(data, table.keyColumns);
   const first = problems[0];

@@ -8,6 +8,7 @@ import { resolveCsvLayout } from './csv-layout.ts';
 import type { CsvLayout, CsvTable } from './csv-layout.ts';
 import { csvErrorToItem, csvRowToItem } from './csv-record.ts';
 import { readCsvEvents } from './csv-rows.ts';
+import { scanCsvRange } from './csv-scan.ts';
 import type { CsvRange } from './csv-rows.ts';
 
 export interface CsvSourceOptions {
@@ -103,9 +104,18 @@ export class CsvSource implements LegacySource {
 
   /**
    * Rows of a merged range that belong to other patients are passed over. Unparseable lines are
-   * never indexed (no patient can be read from them): a full read reports them.
+   * never indexed (no patient can be read from them): a full read reports them. A regular range
+   * is read at once by the byte scanner (csv-scan.ts), an irregular one streamed through csv-parse.
    */
   private async *readRange(table: CsvTable, header: readonly string[], range: CsvRange, wanted: (fields: readonly string[]) => boolean, signal?: AbortSignal): AsyncGenerator<SourceItem> {
+    const scanned = await scanCsvRange(table.path, table.dialect, range);
+    if (scanned) {
+      for (const row of scanned) {
+        signal?.throwIfAborted();
+        if (wanted(row.fields)) yield csvRowToItem(this.name, table, header, row);
+      }
+      return;
+    }
     for await (const event of readCsvEvents(table.path, table.dialect, range)) {
       signal?.throwIfAborted();
       if (event.kind === 'row' && wanted(event.fields)) yield csvRowToItem(this.name, table, header, event);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteJobStore } from '../../../src/jobs/index.ts';
 import { SQLITE_MIGRATIONS } from '../../../src/jobs/store/sqlite/sqlite-migrations.ts';
+import { PREVIOUS_LOADS } from '../../../src/jobs/store/sqlite/sqlite-records.ts';
 import { defineJobStoreContract } from './job-store.contract.ts';
 import type { StoreHarness } from './job-store.contract.ts';
 
@@ -33,6 +34,23 @@ describe('sqlite job store: the file', () => {
       expect(db.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
       expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
       expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: SQLITE_MIGRATIONS.at(-1)?.version });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('looks previous loads up by one ledger index probe per wanted record, not a scan of the source', async () => {
+    // The delta lookup runs once per patient: a scan of every ledger row of the source per call
+    // made a migration quadratic (37% of a 22-patient e2e run before the fix).
+    const path = join(dir, 'plan.db');
+    await (await openSqliteJobStore({ path })).close();
+    const db = new DatabaseSync(path);
+    try {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${PREVIOUS_LOADS}`).all('[]', 'csv:x') as { detail: string }[]).map((r) => r.detail);
+      const probe = plan.findIndex((d) => /SEARCH l USING INDEX \S+ \(source=\? AND kind=\? AND record_key=\?\)/.test(d));
+      const wanted = plan.findIndex((d) => d.startsWith('SCAN json_each'));
+      expect(probe).toBeGreaterThan(wanted);
+      expect(wanted).toBeGreaterThanOrEqual(0);
     } finally {
       db.close();
     }

@@ -11,9 +11,20 @@ const UNAVAILABLE_CODES = new Set([5 /* BUSY */, 6 /* LOCKED */, 8 /* READONLY *
 export type Params = SQLInputValue[];
 
 /**
+ * A migration writes ~2,000 ledger and id-map rows per patient. With SQLite's defaults (2 MB page
+ * cache, a checkpoint — with its fsync, which blocks the event loop — every 1,000 WAL pages) the
+ * store's commits and checkpoints were the largest single cost of a migration; a 16 MB cache and
+ * a checkpoint every 20,000 pages (the WAL grows to ~80 MB) cut ledger write time by about 3×
+ * (measured, 165k rows + ids in batches of 1,100). Durability is unchanged: synchronous=NORMAL.
+ */
+const CACHE_KIB = -16_000;
+const CHECKPOINT_PAGES = 20_000;
+
+/**
  * One node:sqlite connection with cached statements. WAL lets readers run beside the writer and
  * survives a killed process; synchronous=NORMAL keeps every committed transaction across a
  * process crash (only an OS crash may lose the last ones) at a fraction of FULL's fsyncs.
+ * (A negative cache_size is in KiB.)
  */
 export class SqliteConnection {
   readonly db: DatabaseSync;
@@ -21,7 +32,7 @@ export class SqliteConnection {
 
   constructor(path: string, busyTimeoutMs: number) {
     this.db = guard(() => new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true }));
-    guard(() => this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;'));
+    guard(() => this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = ${CACHE_KIB}; PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES};`));
   }
 
   statement(sql: string): StatementSync {

@@ -42,10 +42,10 @@ export function listOutcomes(connection: SqliteConnection, jobId: string, option
   return { entries: rows.map(toLedgerEntry), total };
 }
 
-// CROSS JOIN fixes the loop order (SQLite keeps it): the wanted records outside, one ledger index
-// search (source, kind, record_key) each. A plain JOIN let SQLite scan the source's whole ledger
-// and the JSON list per row: ~1 s per patient task on the 11-patient Synthea set, growing with the ledger.
-const PREVIOUS_LOADS = `WITH wanted (kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
+// CROSS JOIN keeps the wanted records as the outer loop (SQLite does not reorder it): each is one
+// index probe on (source, kind, record_key). A plain JOIN let the planner scan every ledger row of
+// the source per call instead — quadratic over a migration (measured: 37% of an e2e run at 22 patients).
+export const PREVIOUS_LOADS = `WITH wanted (kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
   latest AS (
     SELECT l.*, j.state AS job_state, ROW_NUMBER() OVER (PARTITION BY l.kind, l.record_key ORDER BY l.updated_at DESC, l.id DESC) AS rn
     FROM wanted w CROSS JOIN ledger l ON l.source = ? AND l.kind = w.kind AND l.record_key = w.record_key
