@@ -22,7 +22,7 @@ interface ActiveRun {
 }
 
 /** States a run picks a job up from (runJob moves them to `running`). */
-export const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold'];
+export const RESUMABLE: readonly JobState[] = ['paused', 'failed', 'stopped-threshold', 'cancelled'];
 
 /**
  * The background runs of one process: a FIFO of job ids, at most `maxConcurrentJobs` running,

@@ -135,7 +135,7 @@ describe('cancel, pause and resume', () => {
     await proxy.close();
   });
 
-  it('$cancel stops a running job between records: cancelled, part done; a cancelled job is final (409 on $resume)', async () => {
+  it('$cancel stops a running job between records (cancelled, part done); $resume then completes it, each task once', async () => {
     const { body } = await call<JobBody>(server, 'POST', '/migrations', { source: CSV, target: fhir.url, dryRun: true });
     await poll(server, body.id, (job) => job.progress['tasksDone'] !== undefined && job.progress['tasksDone'] >= 1);
     const cancel = await call<JobBody>(server, 'POST', `/migrations/${body.id}/$cancel`);
@@ -143,9 +143,15 @@ describe('cancel, pause and resume', () => {
     const job = await poll(server, body.id, settled);
     expect(job.state).toBe('cancelled');
     expect(job.progress['tasksDone']).toBeLessThan(job.progress['tasksTotal'] as number);
-    const resume = await call<fhir4.OperationOutcome>(server, 'POST', `/migrations/${body.id}/$resume`);
-    expect(resume.status).toBe(409);
-    expect(resume.body.issue[0]?.details?.coding?.[0]?.code).toBe('FHIRMIG_ERR_JOB_STATE');
+    const resume = await call<JobBody>(server, 'POST', `/migrations/${body.id}/$resume`);
+    expect(resume.status).toBe(202);
+    const done = await poll(server, body.id, settled);
+    expect(done.state).toBe('completed');
+    expect(done.progress['tasksDone']).toBe(done.progress['tasksTotal']);
+    const report = await call<ReportBody>(server, 'GET', `/migrations/${body.id}/report`);
+    expect(report.body.balanced).toBe(true);
+    // Each record ends once: the ledger's total equals the job's counters, which count each task once.
+    expect(report.body.total.read).toBe(done.progress['recordsRead']);
   });
 
   it('a target that stays down pauses the job (TARGET_UNAVAILABLE); $resume completes it with nothing twice', async () => {

@@ -241,13 +241,13 @@ describe('GET /migrations: paging and filters', () => {
     }
   });
 
-  it('cancels a queued job at once; a cancelled one cannot be resumed (409)', async () => {
+  it('cancels a queued job at once; a second $cancel is 409', async () => {
     const cancel = await post('/migrations/page-0/$cancel');
     expect(cancel.statusCode).toBe(202);
     expect(cancel.json()).toMatchObject({ id: 'page-0', state: 'cancelled' });
-    const resume = await post('/migrations/page-0/$resume');
-    expect(resume.statusCode).toBe(409);
-    expect(issueCode(resume.body)).toBe('FHIRMIG_ERR_JOB_STATE');
+    const again = await post('/migrations/page-0/$cancel');
+    expect(again.statusCode).toBe(409);
+    expect(issueCode(again.body)).toBe('FHIRMIG_ERR_JOB_STATE');
   });
 });
 

@@ -30,8 +30,8 @@ export const JOB_STATES: readonly JobState[] = [
 ];
 
 /**
- * Allowed transitions. A job that stopped (failed, threshold) can be resumed (`running`) after the
- * cause is fixed; any job that wrote something and is no longer running can be rolled back; a
+ * Allowed transitions. A job that stopped (failed, threshold, cancelled) can be resumed (`running`):
+ * its unfinished tasks run, nothing already loaded is sent again; any job that wrote something and is no longer running can be rolled back; a
  * rollback that fails can be retried (`failed` → `rolling-back`).
  */
 const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
@@ -39,7 +39,7 @@ const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   running: ['paused', 'cancelling', 'completed', 'failed', 'stopped-threshold'],
   paused: ['running', 'cancelling', 'cancelled', 'failed', 'rolling-back'],
   cancelling: ['cancelled', 'failed'],
-  cancelled: ['rolling-back'],
+  cancelled: ['running', 'rolling-back'],
   completed: ['rolling-back'],
   failed: ['running', 'rolling-back'],
   'stopped-threshold': ['running', 'rolling-back'],

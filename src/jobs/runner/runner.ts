@@ -29,7 +29,7 @@ export interface RunJobOptions {
 
 type Stop = { readonly state: 'paused' | 'cancelled' | 'stopped-threshold'; readonly error?: JobError };
 
-const RESUMABLE: readonly JobState[] = ['queued', 'paused', 'failed', 'stopped-threshold'];
+const RESUMABLE: readonly JobState[] = ['queued', 'paused', 'failed', 'stopped-threshold', 'cancelled'];
 
 /**
  * Runs (or resumes) a job phase by phase (all patients' critical data, reconciled, before any

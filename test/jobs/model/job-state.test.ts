@@ -15,6 +15,7 @@ describe('job state machine', () => {
     ['completed', 'rolling-back'],
     ['stopped-threshold', 'rolling-back'],
     ['failed', 'running'],
+    ['cancelled', 'running'],
     ['rolling-back', 'rolled-back'],
   ])('allows %s → %s', (from, to) => {
     expect(canTransition(from, to)).toBe(true);
@@ -26,7 +27,6 @@ describe('job state machine', () => {
     ['running', 'queued'],
     ['running', 'cancelled'],
     ['completed', 'running'],
-    ['cancelled', 'running'],
     ['cancelling', 'running'],
     ['rolled-back', 'running'],
     ['rolling-back', 'completed'],
