@@ -18,7 +18,7 @@ export {
 } from './mapping-context.ts';
 export type { MappingContext, MappingContextOptions } from './mapping-context.ts';
 export {
-  loadMapSet, defaultMapsDir, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
+  loadMapSet, defaultMapsDir, defaultMapSetFor, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
 } from './migration-env.ts';
 export type { LoadMapSetOptions } from './migration-env.ts';
 export { MigrationService } from './migration-service.ts';
@@ -30,4 +30,3 @@ export { jobErrors, RECORDS_PER_CODE } from './migration-report.ts';
 export type { MigrationErrorGroup, RejectedRecord } from './migration-report.ts';
 export { loadIntake } from './intake-loader.ts';
 export type { IntakeAuthOptions, IntakeOptions, LoadedIntake } from './intake-loader.ts';
-export { loadIntakeMapSet } from './intake-map-sets.ts';

@@ -61,7 +61,7 @@ export function tableType(mapSet: MapSet, kind: string): string | undefined {
 
 /** The resource type of a mapped record, or the one it would have had. */
 export function recordType(mapSet: MapSet, m: MappedRecord): string | undefined {
-  return m.state === 'mapped' ? m.resource.resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
+  return m.state === 'mapped' ? (m.resources[0] as fhir4.Resource).resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
 }
 
 function optionalType(resourceType: string | undefined): PhaseItem {
@@ -86,7 +86,7 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
     return { rejections: own, current: records.filter((r) => phaseOf(r) === wanted).map((r) => mapRecord(env.mapSet, r)), earlier };
   }
   const mapped = records.map((r) => mapRecord(env.mapSet, r));
-  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resource: m.resource } : optionalType(recordType(env.mapSet, m)))));
+  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resources: m.resources } : optionalType(recordType(env.mapSet, m)))));
   const plan = planOf(mapped, phases);
   await env.store.savePhasePlan(job.id, task.patientKey, plan as unknown as JsonValue);
   return {
@@ -103,8 +103,10 @@ function planOf(mapped: readonly MappedRecord[], phases: readonly number[]): Pha
     const phase = phases[i] as number;
     records[recordId(m.record.ref.kind, m.record.key)] = phase;
     if (m.state !== 'mapped') return;
-    const identifiers = ((m.resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
-    resources.push([m.record.ref.kind, m.record.key, m.resource.resourceType, `${m.resource.resourceType}/${m.resource.id ?? ''}`, phase, identifiers]);
+    for (const resource of m.resources) {
+      const identifiers = ((resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
+      resources.push([m.record.ref.kind, m.record.key, resource.resourceType, `${resource.resourceType}/${resource.id ?? ''}`, phase, identifiers]);
+    }
   });
   return { records, resources };
 }

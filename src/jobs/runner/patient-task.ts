@@ -28,10 +28,11 @@ export interface TaskTotals {
   readonly resourcesWritten: number;
 }
 
+/** A record that passed the gate: its resources (one per table row, several per message) go to the target. */
 interface Accepted {
   readonly record: SourceRecord;
   readonly hash: string;
-  readonly resource: fhir4.Resource;
+  readonly resources: readonly fhir4.Resource[];
 }
 
 /**
@@ -52,7 +53,7 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
     || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
   const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
-  const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
+  const resources = accepted.map((a) => ({ ...a, resources: a.resources.map((r) => tagged(resolveLogicalReferences(r, index), job.id)) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
   if (resources.length > 0) {
@@ -119,23 +120,30 @@ function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
   if (item.state === 'skipped') g.ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
   else if (item.state === 'rejected') g.ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
   if (item.state !== 'mapped') return false;
-  const type = item.resource.resourceType;
+  const type = (item.resources[0] as fhir4.Resource).resourceType;
   const before = g.previous.get(keyOf(item));
   if (before && before.contentHash === hash) {
-    indexIdentifiers(g.index, item.resource);
+    for (const resource of item.resources) indexIdentifiers(g.index, resource);
     // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
     if (before.jobId === g.job.id) g.ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
     else g.ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
     return true;
   }
-  const errors = g.env.validate(item.resource).issue.filter(isErrorIssue);
+  const errors = item.resources.flatMap((resource) => validationErrors(g.env, resource, item.resources.length > 1));
   if (errors.length > 0 && (g.env.validationPolicy ?? 'reject-record') === 'reject-record') {
     g.ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
     return false;
   }
-  indexIdentifiers(g.index, item.resource);
-  g.accepted.push({ record: item.record, hash, resource: item.resource });
+  for (const resource of item.resources) indexIdentifiers(g.index, resource);
+  g.accepted.push({ record: item.record, hash, resources: item.resources });
   return true;
+}
+
+/** A resource's error issues; of a record of several resources, each names its resource (`Type/id: …`). */
+function validationErrors(env: MigrationEnv, resource: fhir4.Resource, name: boolean): fhir4.OperationOutcomeIssue[] {
+  const errors = env.validate(resource).issue.filter(isErrorIssue);
+  if (!name) return errors;
+  return errors.map((issue) => ({ ...issue, diagnostics: `${resource.resourceType}/${resource.id ?? ''}: ${issue.diagnostics ?? ''}` }));
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
@@ -144,7 +152,7 @@ function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
 }
 
 function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonly Accepted[]): PlannedBundle {
-  const inputs: BundleResourceInput[] = resources.map((r) => ({ resource: r.resource, sourceRefs: [r.record.ref] }));
+  const inputs: BundleResourceInput[] = resources.flatMap((r) => r.resources.map((resource) => ({ resource, sourceRefs: [r.record.ref] })));
   return buildPatientBundle(inputs, {
     profile: env.profile,
     chunkLineage: (entries: readonly PlannedEntry[], chunkIndex: number) => ({
@@ -168,19 +176,23 @@ async function writeBundle(env: MigrationEnv, bundle: PlannedBundle, signal?: Ab
   return env.target.write(bundle, createWriteSession());
 }
 
+/**
+ * The ledger and id map after the write: a record is loaded when every one of its resources was
+ * written (its target ids all listed), else rejected by the target's answer for the first refused one.
+ */
 function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteResult | undefined, resources: readonly Accepted[], ledger: LedgerEntryInput[], ids: IdMapEntryInput[], task: Task): number {
   const byKey = new Map(result?.entries.map((e) => [e.key, e]) ?? []);
   const ok = (key: string): boolean => result === undefined || isSuccess(byKey.get(key)?.status);
-  const recordOf = new Map(resources.map((r) => [`${r.resource.resourceType}/${r.resource.id ?? ''}`, r]));
+  const recordOf = new Map<string, Accepted>(resources.flatMap((r) => r.resources.map((resource): [string, Accepted] => [`${resource.resourceType}/${resource.id ?? ''}`, r])));
+  const outcomes = new Map<Accepted, { targetIds: string[]; refused?: PlannedEntry }>(resources.map((r) => [r, { targetIds: [] }]));
   let written = 0;
   for (const position of bundle.chunks.flat()) {
     const entry = bundle.entries[position] as PlannedEntry;
     const accepted = recordOf.get(entry.key);
     const targetId = byKey.get(entry.key)?.id ?? entry.id;
-    if (accepted) {
-      if (ok(entry.key)) ledger.push(loadedEntry(accepted.record, accepted.hash, entry.resourceType, [`${entry.resourceType}/${targetId}`]));
-      else ledger.push(rejectedEntry(accepted.record, accepted.hash, 'FHIRMIG_ERR_TARGET_REJECTED', targetIssues(byKey.get(entry.key)), entry.resourceType));
-    }
+    const outcome = accepted ? outcomes.get(accepted) : undefined;
+    if (outcome && ok(entry.key)) outcome.targetIds.push(`${entry.resourceType}/${targetId}`);
+    else if (outcome) outcome.refused ??= entry;
     if (result === undefined || !ok(entry.key)) continue;
     written++;
     const versionId = byKey.get(entry.key)?.versionId;
@@ -192,6 +204,11 @@ function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteRe
       targetId,
       ...(versionId ? { versionId } : {}),
     });
+  }
+  for (const [accepted, { targetIds, refused }] of outcomes) {
+    const type = (accepted.resources[0] as fhir4.Resource).resourceType;
+    if (refused) ledger.push(rejectedEntry(accepted.record, accepted.hash, 'FHIRMIG_ERR_TARGET_REJECTED', targetIssues(byKey.get(refused.key)), type));
+    else ledger.push(loadedEntry(accepted.record, accepted.hash, type, targetIds));
   }
   return written;
 }
