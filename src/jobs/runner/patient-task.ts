@@ -14,7 +14,8 @@ import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
 import type { IdentifierIndex } from './references.ts';
-import type { MappedRecord, MigrationEnv } from './types.ts';
+import type { KeepLease, MappedRecord, MigrationEnv } from './types.ts';
+import { noLease } from './types.ts';
 
 /** The task of the records that belong to no patient (organisations, practitioners, payers). */
 export const SHARED_TASK_KEY = '(shared)';
@@ -41,36 +42,41 @@ interface Accepted {
  * references (to earlier phases' resources too), build the transaction (a Provenance per chunk),
  * write it (not in a dry run), then record every record's outcome and every written id with the
  * phase. A target that stays down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is
- * recorded: the task runs again.
+ * recorded: the task runs again. `keepLease` (the runner's) is awaited between records and around
+ * the write: it renews the task's lease when due, and throws when the task is no longer ours.
  */
-export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
+export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal, keepLease: KeepLease = noLease): Promise<TaskTotals> {
   const shared = task.patientKey === SHARED_TASK_KEY;
-  const read = await readRecords(env, shared, task, signal);
+  const read = await readRecords(env, shared, task, keepLease, signal);
   // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
-  const split = await splitForTask(env, job, task, shared, read.rejections, read.records);
+  const split = await splitForTask(env, job, task, shared, read.rejections, read.records, keepLease);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
   const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
     || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
-  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
+  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index, keepLease);
   const resources = accepted.map((a) => ({ ...a, resources: a.resources.map((r) => tagged(resolveLogicalReferences(r, index), job.id)) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
   if (resources.length > 0) {
     const bundle = buildBundle(env, job, task, resources);
+    await keepLease();
     const result = job.spec.options.dryRun ? undefined : await writeBundle(env, bundle, signal);
     written = recordResults(env, bundle, result, resources, ledger, ids, task);
   }
+  // Only the lease holder records: a task that lost its lease stops here, its new holder records it.
+  await keepLease();
   await env.store.recordOutcomes(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })));
   if (ids.length > 0) await env.store.recordIds(job.id, ids.map((entry) => ({ ...entry, phase: task.phase })));
   return totals(ledger, written);
 }
 
-async function readRecords(env: MigrationEnv, shared: boolean, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
+async function readRecords(env: MigrationEnv, shared: boolean, task: Task, keepLease: KeepLease, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
   const rejections: SourceRejection[] = [];
   const records: SourceRecord[] = [];
   for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
     signal?.throwIfAborted();
+    await keepLease();
     if (shared !== (item.patientKey === undefined)) continue;
     if (isSourceRejection(item)) rejections.push(item);
     else records.push(item);
@@ -99,7 +105,7 @@ const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record
  * them made it (rejected in mapping or validation, here or in an earlier phase), its other
  * records are skipped by PATIENT_NOT_MIGRATED_RULE.
  */
-async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
+async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex, keepLease: KeepLease): Promise<Accepted[]> {
   const lookups = [...split.current.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key })), ...split.earlier];
   const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
   const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
@@ -108,6 +114,7 @@ async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRe
   let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
   const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
   for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
+    await keepLease();
     const hash = contentHash(item.record, env.mapSet.versionHash);
     if (!patientOk && !isPatient(item)) ledger.push(skippedEntry(item.record, hash, PATIENT_NOT_MIGRATED_RULE, recordType(env.mapSet, item)));
     else if (gateRecord(g, item, hash) && isPatient(item)) patientOk = true;
