@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobStoreOptionsFromLocation, openJobStore } from '../../src/jobs/index.ts';
@@ -223,5 +223,38 @@ describe('C-CDA samples, migrated through the CLI', () => {
     const again = await migrate(['--source', CCDA, '--store', store]);
     expect(again.report.total).toMatchObject({ read: 34, loaded: 0, rejected: 2, skipped: 32 });
     expect((await search(`Observation?_summary=count&_tag=${encodeURIComponent(`${JOB_TAG}|${again.report.jobId}`)}`)).total).toBe(0);
+  });
+});
+
+describe('HL7 v2 routing by messages.json (one map-set loader for CLI, service and intake)', () => {
+  /** A copy of maps/hl7v2 whose messages.json is changed by `edit`. */
+  function mapSetWith(name: string, edit: (routing: { maps: Record<string, string>; skip: Record<string, string> }) => void): string {
+    const dir = join(scratch, name);
+    cpSync(join(repo, 'maps', 'hl7v2'), dir, { recursive: true });
+    const routing = JSON.parse(readFileSync(join(dir, 'messages.json'), 'utf8')) as { maps: Record<string, string>; skip: Record<string, string> };
+    edit(routing);
+    writeFileSync(join(dir, 'messages.json'), JSON.stringify(routing));
+    return dir;
+  }
+
+  it('rejects a message type in neither list with FHIRMIG_ERR_MAP_NOT_FOUND naming the type; the rest still load', async () => {
+    const maps = mapSetWith('no-a01', (r) => delete r.maps['ADT^A01']);
+    const store = join(scratch, 'no-a01.sqlite');
+    const run = await migrate(['--source', HL7, '--maps', maps, '--store', store, '--dry-run']);
+    expect(run.report.total).toMatchObject({ read: 139, loaded: 73, rejected: 13, skipped: 53 });
+    const unmapped = (await withStore(store, (s) => outcomes(s, run.report.jobId))).filter((e) => e.errorCode === 'FHIRMIG_ERR_MAP_NOT_FOUND');
+    expect(unmapped).toHaveLength(5);
+    for (const e of unmapped) expect(e.issues?.[0]?.diagnostics).toContain("source kind 'ADT^A01'");
+  });
+
+  it('refuses a messages.json that names a map not in the folder, before planning (FHIRMIG_ERR_MAP_NOT_FOUND)', async () => {
+    const maps = mapSetWith('bad-file', (r) => (r.maps['ADT^A01'] = 'no-such.map'));
+    const child = spawn(node, ['bin/fhir-migrate.js', 'migrate', '--source', HL7, '--maps', maps, '--target', `file:${join(scratch, 'out')}`, '--store', join(scratch, 'bad.sqlite')], { cwd: repo });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(status).toBe(1);
+    expect(stdout).toContain('FHIRMIG_ERR_MAP_NOT_FOUND');
+    expect(stdout).toContain('messages.json names no-such.map for ADT^A01');
   });
 });
