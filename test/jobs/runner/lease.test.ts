@@ -1,5 +1,8 @@
-import { runJob } from '../../../src/jobs/index.ts';
-import type { MigrationEnv } from '../../../src/jobs/index.ts';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { jobStoreOptionsFromLocation, openJobStore, runJob } from '../../../src/jobs/index.ts';
+import type { JobStore, MigrationEnv } from '../../../src/jobs/index.ts';
+import { PG_TEST_URL, postgresDescribe } from '../store/support/postgres-gate.ts';
 import { loopbackSuite, plan } from './support.ts';
 
 /**
@@ -23,12 +26,14 @@ function busy(ms: number): void {
   }
 }
 
-it('a task that outlives its lease (event loop blocked) is run once, by its own loop', async () => {
+/** Runs a job whose first 60 validations block the event loop for 25 ms each, with a 50 ms lease and 3 loops. */
+async function slowRun(store: JobStore): Promise<void> {
   let blocked = 0;
   const slow: MigrationEnv = {
     ...suite.env,
+    store,
     validate: (resource) => {
-      // The first 60 resources take 25 ms each: the critical tasks of both patients outlive a 50 ms lease.
+      // The critical tasks of both patients outlive a 50 ms lease.
       if (blocked++ < 60) busy(25);
       return suite.env.validate(resource);
     },
@@ -36,11 +41,34 @@ it('a task that outlives its lease (event loop blocked) is run once, by its own 
   const job = await plan(slow, suite.server.url);
   const done = await runJob(slow, job.id, { concurrency: 3, leaseMs: 50 });
   expect(done.state).toBe('completed');
-  const tasks = await suite.store.listTasks(job.id);
+  const tasks = await store.listTasks(job.id);
   expect(tasks.map((t) => t.state)).toEqual(tasks.map(() => 'done'));
   // Every record once: no task was run by two loops (each phase's task records its own records).
-  const ledger = (await suite.store.listOutcomes(job.id, { limit: 100_000 })).entries;
+  const ledger = (await store.listOutcomes(job.id, { limit: 100_000 })).entries;
   const keys = ledger.map((e) => `${e.ref.kind}|${e.recordKey}`);
   expect(new Set(keys).size).toBe(keys.length);
   expect(done.progress.recordsRead).toBe(ledger.length);
+}
+
+it('a task that outlives its lease (event loop blocked) is run once, by its own loop (SQLite store)', async () => {
+  await slowRun(suite.store);
+});
+
+const schema = `fhirmig_lease_${randomBytes(6).toString('hex')}`;
+postgresDescribe()('on the PostgreSQL store (renewals are network round trips)', () => {
+  let store: JobStore;
+  beforeAll(async () => {
+    store = await openJobStore(jobStoreOptionsFromLocation(`${PG_TEST_URL}?schema=${schema}`));
+  });
+  afterAll(async () => {
+    await store?.close();
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  });
+
+  it('a task that outlives its lease is run once', async () => {
+    await slowRun(store);
+  });
 });
