@@ -18,7 +18,7 @@ export {
 } from './mapping-context.ts';
 export type { MappingContext, MappingContextOptions } from './mapping-context.ts';
 export {
-  loadMapSet, defaultMapsDir, defaultMapSetFor, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
+  loadMapSet, defaultMapsDir, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
 } from './migration-env.ts';
 export type { LoadMapSetOptions } from './migration-env.ts';
 export { MigrationService } from './migration-service.ts';
