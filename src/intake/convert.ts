@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { MigrateError, createIssue, createOutcome, deterministicResourceId } from '../core/index.ts';
+import { MigrateError, createIssue, createOutcome } from '../core/index.ts';
 import type { SourceRecord, SourceRef } from '../core/index.ts';
-import { indexIdentifiers, mapRecord, resolveLogicalReferences } from '../jobs/index.ts';
-import type { IdentifierIndex, MapSet } from '../jobs/index.ts';
+import { lineageKey, mapRecord } from '../jobs/index.ts';
+import type { MapSet } from '../jobs/index.ts';
 import { isSourceRejection, parseCcdaText, parseHl7v2Text } from '../sources/index.ts';
 import type { SourceItem } from '../sources/index.ts';
 import { audited } from './audit.ts';
 import type { IntakeRun } from './audit.ts';
 import type { ConvertInput, IntakeDeps, IntakeLineage, IntakeReply } from './types.ts';
 
-/** Identifier systems the map sets put their lineage key under (`https://fhir-migrate.dev/source/hl7v2`, `…/ccda`). */
-const LINEAGE_SYSTEM_PREFIX = 'https://fhir-migrate.dev/source/';
 const SOURCE = 'intake';
 
 type LineageFor = (sources: readonly SourceRef[], overrides?: Partial<IntakeLineage>) => IntakeLineage;
@@ -63,7 +61,7 @@ async function parseOne(input: ConvertInput): Promise<SourceRecord> {
 }
 
 async function mapAndTake(deps: IntakeDeps, lineage: IntakeLineage, mapSet: MapSet, record: SourceRecord, hash: string, take: TakeTransaction): Promise<IntakeRun> {
-  const mapped = mapRecord(mapSet, record);
+  const mapped = mapRecord(mapSet, record, { idNamespace: `${SOURCE}:${mapSet.id}`, memberIds: 'lineage' });
   switch (mapped.state) {
     case 'skipped': {
       const message = `${record.ref.kind} ${record.ref.locator} was not converted: skipped by rule (${mapped.rule}); nothing was forwarded.`;
@@ -74,8 +72,7 @@ async function mapAndTake(deps: IntakeDeps, lineage: IntakeLineage, mapSet: MapS
       throw new MigrateError(mapped.code as MigrateError['code'], mapped.issues.map((i) => i.diagnostics).join('; '), { location: { file: record.ref.locator } });
     }
     case 'mapped': {
-      const { bundle, labels, sources } = toTransaction(mapSet, record, mapped.resource as fhir4.Bundle);
-      if ((bundle.entry ?? []).length === 0) throw new MigrateError('FHIRMIG_ERR_INTAKE_UNMAPPED', `The ${record.ref.kind} map of ${mapSet.id} produced no resource for ${record.ref.locator}.`);
+      const { bundle, labels, sources } = toTransaction(record, mapped.resources);
       return take(deps, { ...lineage, sources: [...lineage.sources, record.ref, ...sources] }, bundle, hash, labels);
     }
     default:
@@ -83,35 +80,19 @@ async function mapAndTake(deps: IntakeDeps, lineage: IntakeLineage, mapSet: MapS
   }
 }
 
-function lineageKey(resource: fhir4.Resource): string | undefined {
-  const identifiers = (resource as { identifier?: fhir4.Identifier[] }).identifier ?? [];
-  return identifiers.find((i) => i.system?.startsWith(LINEAGE_SYSTEM_PREFIX) && i.value)?.value;
-}
-
 /**
- * The map's collection Bundle as a transaction of PUTs: deterministic ids from the lineage key
- * (a re-sent message writes the same resources), logical references (Reference.identifier, as
- * the maps write them) resolved to the members, as the job runner resolves them.
+ * The mapped resources as a transaction of PUTs: mapRecord gave them deterministic ids from their
+ * lineage keys (a re-sent message writes the same resources) and resolved the logical references
+ * between them (Reference.identifier, as the maps write them), as it does for the job runner.
  */
-function toTransaction(mapSet: MapSet, record: SourceRecord, produced: fhir4.Bundle) {
-  const resources = (produced.entry ?? []).map((e) => e.resource).filter((r): r is fhir4.FhirResource => r !== undefined);
-  const index: IdentifierIndex = new Map();
-  const used = new Set<string>();
-  const keyed = resources.map((resource, i) => {
-    const lineage = lineageKey(resource) ?? `${record.key}/${i}`;
-    // Entries without their own id share a lineage key (C-CDA `…/no-id`): the position tells them apart.
-    const key = used.has(`${resource.resourceType}|${lineage}`) ? `${lineage}#${i}` : lineage;
-    used.add(`${resource.resourceType}|${key}`);
-    const withId = { ...resource, id: deterministicResourceId(`${SOURCE}:${mapSet.id}`, key, resource.resourceType) } as fhir4.FhirResource;
-    indexIdentifiers(index, withId);
-    return { key, resource: withId };
-  });
+function toTransaction(record: SourceRecord, resources: readonly fhir4.Resource[]) {
   const labels = new Map<number, string>();
   const sources: SourceRef[] = [];
-  const entry: fhir4.BundleEntry[] = keyed.map(({ key, resource }, i) => {
+  const entry: fhir4.BundleEntry[] = resources.map((resource, i) => {
+    const key = lineageKey(resource) ?? `${resource.resourceType}/${resource.id ?? ''}`;
     labels.set(i, `${record.ref.kind} ${key}`);
     sources.push({ source: SOURCE, kind: record.ref.kind, locator: key });
-    return { fullUrl: `urn:uuid:${resource.id}`, resource: resolveLogicalReferences(resource, index), request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } };
+    return { fullUrl: `urn:uuid:${resource.id ?? ''}`, resource: resource as fhir4.FhirResource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` } };
   });
   return { bundle: { resourceType: 'Bundle', type: 'transaction', entry } as fhir4.Bundle, labels, sources };
 }

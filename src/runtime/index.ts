@@ -30,4 +30,3 @@ export { jobErrors, RECORDS_PER_CODE } from './migration-report.ts';
 export type { MigrationErrorGroup, RejectedRecord } from './migration-report.ts';
 export { loadIntake } from './intake-loader.ts';
 export type { IntakeAuthOptions, IntakeOptions, LoadedIntake } from './intake-loader.ts';
-export { loadIntakeMapSet } from './intake-map-sets.ts';

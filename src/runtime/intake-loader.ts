@@ -8,7 +8,7 @@ import { buildServiceDevice } from '../provenance/index.ts';
 import { createTarget, resolveTargetProfile } from '../target/index.ts';
 import type { AuthConfig, PrivateKeyInput, SmartBackendConfig, Target, TargetProfileName } from '../target/index.ts';
 import { validateResource } from '../validation/index.ts';
-import { loadIntakeMapSet } from './intake-map-sets.ts';
+import { loadMapSet } from './migration-env.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /** The slice of the configuration intake needs (config `intake.*`), passed in by app.ts. */
@@ -47,7 +47,7 @@ export function loadIntake(context: ServiceContext, options: IntakeOptions): Loa
     ? createTarget(`file:${resolve(options.cwd, url.slice('file:'.length))}`)
     : createTarget(url, { auth: authConfig(auth), retry });
   const conceptMaps = selectConceptMaps(context, options.conceptMaps);
-  const mapSets = new Map<string, MapSet>(Object.entries(options.mapSets).map(([name, dir]) => [name, loadIntakeMapSet(name, dir, context, options.cwd)]));
+  const mapSets = new Map<string, MapSet>(Object.entries(options.mapSets).map(([name, dir]) => [name, loadMapSet(dir, [], options.cwd, { typeModel: context.typeModel, conceptMaps: context.conceptMaps, label: `intake.mapSets.${name}` })]));
   const service = createIntakeService({
     validate: (resource) => validateResource(context.conformance, resource),
     translate: createCodingTranslator(conceptMaps, (u) => context.conceptMaps.get(u) ?? context.conceptMaps.get(u.split('|')[0] ?? u)),

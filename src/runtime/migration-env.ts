@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MigrateError } from '../core/index.ts';
 import { openJobStore, jobStoreOptionsFromLocation, parsePhaseTable } from '../jobs/index.ts';
-import type { JobStore, MapSet, PhaseTable, TableRule } from '../jobs/index.ts';
+import type { JobStore, MapSet, PhaseTable } from '../jobs/index.ts';
 import { StructureMapEngine, createR4TypeModel } from '../mapping/index.ts';
-import type { UnmappedCodeInfo } from '../mapping/index.ts';
+import type { TypeModel, UnmappedCodeInfo } from '../mapping/index.ts';
 import { buildServiceDevice } from '../provenance/index.ts';
 import { createTarget, resolveTargetProfile } from '../target/index.ts';
 import type { FhirClientOptions, TargetProfile } from '../target/index.ts';
@@ -14,6 +14,7 @@ import type { ConformanceContext } from '../validation/index.ts';
 import { loadConformanceContext } from './conformance-loader.ts';
 import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from './mapping-context.ts';
 import { readJsonFile } from './files.ts';
+import { MESSAGE_ROUTING, TABLE_DECISIONS, mapSetRules } from './map-set-rules.ts';
 import { readPackageVersion } from './package-info.ts';
 
 /**
@@ -22,14 +23,6 @@ import { readPackageVersion } from './package-info.ts';
  */
 
 export const DEFAULT_STORE = 'fhir-migrate-jobs.sqlite';
-
-interface DecisionTable {
-  readonly map: string | null;
-  readonly resourceType: string | null;
-  readonly rows?: string;
-  readonly rowsReason?: string;
-  readonly rowRules?: readonly { readonly when: string; readonly reason: string }[];
-}
 
 function listFiles(dir: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
@@ -43,38 +36,47 @@ function foldersUnder(dir: string): string[] {
   return [dir, ...subs.flatMap(foldersUnder)];
 }
 
-/**
- * A map set folder: `*.map` (or StructureMap JSON) files; `decisions.json` names each table's map
- * (null or `rows: archive` = archived), else a table is mapped by the file `<table>.map`;
- * `phases.json` (optional) overrides the default priority phases.
- */
+/** Options of loadMapSet. */
 export interface LoadMapSetOptions {
   /** Told of every code no ConceptMap translated (the service counts them per job). */
   readonly onUnmappedCode?: (info: UnmappedCodeInfo) => void;
+  /** An already loaded type model (the service's); else R4 core's. */
+  readonly typeModel?: TypeModel;
+  /** Already loaded ConceptMaps by url (the service's); else read from the conceptMapDirs. */
+  readonly conceptMaps?: ReadonlyMap<string, fhir4.ConceptMap>;
+  /** Names the map set in errors (e.g. `intake.mapSets.hl7v2`); default the folder. */
+  readonly label?: string;
 }
 
+/**
+ * A map set folder, for the CLI's and the service's migrations and intake's `$convert` alike:
+ * every `*.map` (or StructureMap JSON) compiled, records routed by `messages.json`, `document.map`,
+ * `decisions.json` or file names (see map-set-rules.ts); `phases.json` (optional) overrides the
+ * default priority phases.
+ */
 export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], cwd: string, options: LoadMapSetOptions = {}): MapSet {
   const dir = resolve(cwd, mapsDir);
-  if (!existsSync(dir)) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `Map set folder ${mapsDir} does not exist.`);
+  const label = options.label ?? mapsDir;
+  if (!existsSync(dir)) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `${label}: map set folder ${mapsDir} does not exist.`);
   const mapFiles = listFiles(dir, '.map');
   const maps = new Map(mapFiles.map((f) => [basename(f), loadMapFile(f, cwd)]));
   const byUrl = new Map([...maps.values()].filter((m) => m.url).map((m) => [m.url as string, m]));
-  const conceptFolders = conceptMapDirs.flatMap((d) => foldersUnder(resolve(cwd, d)));
-  const conceptMaps = new Map(loadConceptMaps(conceptFolders, cwd).filter((c) => c.url).map((c) => [c.url as string, c]));
+  const conceptFolders = options.conceptMaps ? [] : conceptMapDirs.flatMap((d) => foldersUnder(resolve(cwd, d)));
+  const conceptMaps = options.conceptMaps ?? new Map(loadConceptMaps(conceptFolders, cwd).filter((c) => c.url).map((c) => [c.url as string, c]));
   const engine = new StructureMapEngine({
-    typeModel: createR4TypeModel(loadR4StructureDefinitions()),
+    typeModel: options.typeModel ?? createR4TypeModel(loadR4StructureDefinitions()),
     resolveMap: (url) => byUrl.get(url) ?? byUrl.get(url.split('|')[0] ?? url),
     listMaps: () => [...maps.values()],
     resolveConceptMap: (url) => conceptMaps.get(url) ?? conceptMaps.get(url.split('|')[0] ?? url),
     ...(options.onUnmappedCode ? { onUnmappedCode: options.onUnmappedCode } : {}),
   });
   const hash = createHash('sha256');
-  for (const file of [...mapFiles, join(dir, 'decisions.json'), ...conceptFolders.flatMap((d) => listFiles(d, '.json'))]) {
+  for (const file of [...mapFiles, join(dir, TABLE_DECISIONS), join(dir, MESSAGE_ROUTING), ...conceptFolders.flatMap((d) => listFiles(d, '.json'))]) {
     if (existsSync(file)) hash.update(basename(file)).update(readFileSync(file));
   }
   // phases.json is not hashed: phases decide when a record loads, not what it becomes.
   const phases = readPhaseTable(dir, cwd);
-  return { id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), engine, tables: tableRules(dir, maps), ...(phases ? { phases } : {}) };
+  return { id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), engine, tables: mapSetRules(dir, maps, label), ...(phases ? { phases } : {}) };
 }
 
 /** The map set's own priority phases (`phases.json` in its folder); absent: the jobs layer's default table. */
@@ -83,30 +85,20 @@ function readPhaseTable(dir: string, cwd: string): PhaseTable | undefined {
   return existsSync(file) ? parsePhaseTable(readJsonFile(file, cwd), file) : undefined;
 }
 
-function tableRules(dir: string, maps: ReadonlyMap<string, fhir4.StructureMap>): Map<string, TableRule> {
-  const rules = new Map<string, TableRule>();
-  const decisionsFile = join(dir, 'decisions.json');
-  if (!existsSync(decisionsFile)) {
-    for (const [file, map] of maps) rules.set(file.replace(/\.map$/, ''), { kind: 'map', map });
-    return rules;
-  }
-  const tables = (JSON.parse(readFileSync(decisionsFile, 'utf8')) as { tables: Record<string, DecisionTable> }).tables;
-  for (const [table, decision] of Object.entries(tables)) {
-    const map = decision.map ? maps.get(decision.map) : undefined;
-    if (decision.rows === 'archive' || !decision.map) rules.set(table, { kind: 'archive', reason: decision.rowsReason ?? 'table archived by decision' });
-    else if (!map) throw new MigrateError('FHIRMIG_ERR_MAP_NOT_FOUND', `decisions.json names ${decision.map} for ${table}, which is not in ${dir}.`);
-    else {
-      const skipReason = decision.rowRules?.map((r) => r.when).join('; ');
-      rules.set(table, { kind: 'map', map, ...(decision.resourceType ? { resourceType: decision.resourceType } : {}), ...(skipReason ? { skipReason } : {}) });
-    }
-  }
-  return rules;
+/** The default map set per source kind (--maps / `maps` not given): `csv:` Synthea, `hl7v2:`, `ccda:`. */
+const DEFAULT_MAP_SETS: Readonly<Record<string, string>> = { csv: 'synthea-csv', hl7v2: 'hl7v2', ccda: 'ccda' };
+
+/** The package's own map set for a source spec's kind (`csv:`, `hl7v2:`, `ccda:`); undefined for other kinds. */
+export function defaultMapSetFor(sourceSpec: string, packageRoot: string): string | undefined {
+  const set = DEFAULT_MAP_SETS[sourceSpec.slice(0, Math.max(0, sourceSpec.indexOf(':')))];
+  return set === undefined ? undefined : join(packageRoot, 'maps', set);
 }
 
-/** The map set for a source when --maps is not given: the Synthea set for a CSV folder. */
+/** The map set for a source when --maps is not given: the package's own set for its kind. */
 export function defaultMapsDir(sourceSpec: string, packageRoot: string): string {
-  if (sourceSpec.startsWith('csv:')) return join(packageRoot, 'maps', 'synthea-csv');
-  throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: a map set (--maps DIR) is required for this source.');
+  const dir = defaultMapSetFor(sourceSpec, packageRoot);
+  if (dir) return dir;
+  throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', 'migrate: a map set (--maps DIR) is required for this source (defaults exist for csv:, hl7v2: and ccda:).');
 }
 
 export function buildValidator(igs: readonly string[], cwd: string): (resource: fhir4.Resource) => fhir4.OperationOutcome {

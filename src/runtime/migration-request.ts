@@ -4,6 +4,7 @@ import { MigrateError } from '../core/index.ts';
 import type { JobScope, JobSpec, MigrationRequest, ValidationPolicy } from '../jobs/index.ts';
 import { parseSourceSpec } from '../sources/index.ts';
 import { TARGET_PROFILES } from '../target/index.ts';
+import { defaultMapSetFor } from './migration-env.ts';
 
 /**
  * How the edge rebuilds a job's environment (maps, ConceptMaps, IGs, policy, write profile): kept
@@ -82,8 +83,9 @@ function normaliseScope(scope: JobScope | undefined): JobScope {
 }
 
 function defaultMaps(source: string, context: RequestContext): string {
-  if (source.startsWith('csv:')) return join(context.packageRoot, 'maps', 'synthea-csv');
-  throw new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', 'maps: required for this source (only csv: sources have a default map set).');
+  const dir = defaultMapSetFor(source, context.packageRoot);
+  if (dir) return dir;
+  throw new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', 'maps: required for this source (csv:, hl7v2: and ccda: sources have a default map set).');
 }
 
 /** Checks a request's meaning and turns it into the spec to plan (its map set hash filled in later). */
@@ -112,7 +114,7 @@ export function specFromRequest(request: MigrationRequest, context: RequestConte
 /** The edge of a job the CLI planned (no edge stored): the CLI's defaults. */
 export function edgeOf(spec: ServiceJobSpec, packageRoot: string): MigrationEdge {
   if (spec.edge) return spec.edge;
-  const maps = spec.source.startsWith('csv:') ? join(packageRoot, 'maps', 'synthea-csv') : undefined;
+  const maps = defaultMapSetFor(spec.source, packageRoot);
   if (!maps) throw new MigrateError('FHIRMIG_ERR_MIGRATION_REQUEST', 'This job was planned without a recorded map set; resume it with the CLI (--maps).');
   return { maps, conceptMaps: [join(packageRoot, 'conceptmaps')], igs: [], validation: 'reject-record' };
 }

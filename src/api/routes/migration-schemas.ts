@@ -25,7 +25,7 @@ export const migrationRequestSchema = {
   properties: {
     source: { type: 'string', minLength: 1, description: 'Source SPEC: csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH (paths under migrations.allowedRoots).' },
     target: { type: 'string', minLength: 1, description: 'FHIR base URL or file:DIR; default migrations.defaultTarget.' },
-    maps: { type: 'string', minLength: 1, description: 'Map set folder (default for csv: the Synthea set).' },
+    maps: { type: 'string', minLength: 1, description: 'Map set folder (defaults: csv: maps/synthea-csv, hl7v2: maps/hl7v2, ccda: maps/ccda).' },
     conceptMaps: { ...strings, description: 'ConceptMap folders (default: the product\'s conceptmaps/).' },
     igs: { ...strings, description: 'IG package folders to validate against.' },
     scope,

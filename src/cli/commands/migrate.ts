@@ -20,7 +20,7 @@ Plans a job (one task per patient and priority phase), runs it phase by phase in
 
   --source SPEC          csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH
   --target URL|file:DIR  a FHIR server base URL, or a folder for NDJSON files
-  --maps DIR             the map set (default for csv: maps/synthea-csv)
+  --maps DIR             the map set (defaults: csv: maps/synthea-csv, hl7v2: maps/hl7v2, ccda: maps/ccda)
   --conceptmaps DIR      ConceptMap folders, sub-folders included (default: conceptmaps)
   --patient ID           migrate only this patient (repeatable); --cohort FILE: one id per line
   --department T.C=V,…  only patients with a record in source table T whose column C is one of V

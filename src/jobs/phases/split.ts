@@ -5,7 +5,8 @@ import type { Job } from '../model/job.ts';
 import type { Task } from '../model/task.ts';
 import { mapRecord } from '../runner/record-mapper.ts';
 import { identifierKey } from '../runner/references.ts';
-import type { MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
+import { noLease } from '../runner/types.ts';
+import type { KeepLease, MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
 import { assignPhases } from './assign.ts';
 import type { PhaseItem } from './assign.ts';
 import { DEFAULT_PHASE_TABLE, phaseIndex, phaseOfType } from './phase-table.ts';
@@ -61,7 +62,7 @@ export function tableType(mapSet: MapSet, kind: string): string | undefined {
 
 /** The resource type of a mapped record, or the one it would have had. */
 export function recordType(mapSet: MapSet, m: MappedRecord): string | undefined {
-  return m.state === 'mapped' ? m.resource.resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
+  return m.state === 'mapped' ? (m.resources[0] as fhir4.Resource).resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
 }
 
 function optionalType(resourceType: string | undefined): PhaseItem {
@@ -73,8 +74,9 @@ function optionalType(resourceType: string | undefined): PhaseItem {
  * (assignPhases over the whole set, on the first task; the stored plan after), so across a job's
  * tasks every record is recorded once. The shared task and `all` tasks take everything.
  */
-export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[]): Promise<PhaseSplit> {
-  if (shared || task.phase === ALL_PHASE) return { rejections, current: records.map((r) => mapRecord(env.mapSet, r)), earlier: [] };
+export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[], keepLease: KeepLease = noLease): Promise<PhaseSplit> {
+  const mapAll = (list: readonly SourceRecord[]): Promise<MappedRecord[]> => mapRecords(env.mapSet, list, keepLease);
+  if (shared || task.phase === ALL_PHASE) return { rejections, current: await mapAll(records), earlier: [] };
   const table = phaseTableOf(env.mapSet);
   const wanted = phaseIndex(table, task.phase);
   const rejectionPhase = (r: SourceRejection): number => phaseOfType(table, tableType(env.mapSet, r.ref.kind));
@@ -83,10 +85,10 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
   if (stored) {
     const phaseOf = (r: SourceRecord): number => stored.records[recordId(r.ref.kind, r.key)] ?? phaseOfType(table, tableType(env.mapSet, r.ref.kind));
     const earlier = stored.resources.filter((r) => r[4] < wanted).map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers }));
-    return { rejections: own, current: records.filter((r) => phaseOf(r) === wanted).map((r) => mapRecord(env.mapSet, r)), earlier };
+    return { rejections: own, current: await mapAll(records.filter((r) => phaseOf(r) === wanted)), earlier };
   }
-  const mapped = records.map((r) => mapRecord(env.mapSet, r));
-  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resource: m.resource } : optionalType(recordType(env.mapSet, m)))));
+  const mapped = await mapAll(records);
+  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resources: m.resources } : optionalType(recordType(env.mapSet, m)))));
   const plan = planOf(mapped, phases);
   await env.store.savePhasePlan(job.id, task.patientKey, plan as unknown as JsonValue);
   return {
@@ -96,6 +98,16 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
   };
 }
 
+/** Maps the records one by one, keeping the task's lease between them (mapping is CPU-bound). */
+async function mapRecords(mapSet: MapSet, records: readonly SourceRecord[], keepLease: KeepLease): Promise<MappedRecord[]> {
+  const mapped: MappedRecord[] = [];
+  for (const record of records) {
+    await keepLease();
+    mapped.push(mapRecord(mapSet, record));
+  }
+  return mapped;
+}
+
 function planOf(mapped: readonly MappedRecord[], phases: readonly number[]): PhasePlan {
   const records: Record<string, number> = {};
   const resources: PhasePlan['resources'][number][] = [];
@@ -103,8 +115,10 @@ function planOf(mapped: readonly MappedRecord[], phases: readonly number[]): Pha
     const phase = phases[i] as number;
     records[recordId(m.record.ref.kind, m.record.key)] = phase;
     if (m.state !== 'mapped') return;
-    const identifiers = ((m.resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
-    resources.push([m.record.ref.kind, m.record.key, m.resource.resourceType, `${m.resource.resourceType}/${m.resource.id ?? ''}`, phase, identifiers]);
+    for (const resource of m.resources) {
+      const identifiers = ((resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
+      resources.push([m.record.ref.kind, m.record.key, resource.resourceType, `${resource.resourceType}/${resource.id ?? ''}`, phase, identifiers]);
+    }
   });
   return { records, resources };
 }

@@ -14,7 +14,8 @@ import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
 import type { IdentifierIndex } from './references.ts';
-import type { MappedRecord, MigrationEnv } from './types.ts';
+import type { KeepLease, MappedRecord, MigrationEnv } from './types.ts';
+import { noLease } from './types.ts';
 
 /** The task of the records that belong to no patient (organisations, practitioners, payers). */
 export const SHARED_TASK_KEY = '(shared)';
@@ -28,10 +29,11 @@ export interface TaskTotals {
   readonly resourcesWritten: number;
 }
 
+/** A record that passed the gate: its resources (one per table row, several per message) go to the target. */
 interface Accepted {
   readonly record: SourceRecord;
   readonly hash: string;
-  readonly resource: fhir4.Resource;
+  readonly resources: readonly fhir4.Resource[];
 }
 
 /**
@@ -40,36 +42,41 @@ interface Accepted {
  * references (to earlier phases' resources too), build the transaction (a Provenance per chunk),
  * write it (not in a dry run), then record every record's outcome and every written id with the
  * phase. A target that stays down throws FHIRMIG_ERR_TARGET_UNAVAILABLE before anything is
- * recorded: the task runs again.
+ * recorded: the task runs again. `keepLease` (the runner's) is awaited between records and around
+ * the write: it renews the task's lease when due, and throws when the task is no longer ours.
  */
-export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal): Promise<TaskTotals> {
+export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal, keepLease: KeepLease = noLease): Promise<TaskTotals> {
   const shared = task.patientKey === SHARED_TASK_KEY;
-  const read = await readRecords(env, shared, task, signal);
+  const read = await readRecords(env, shared, task, keepLease, signal);
   // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
-  const split = await splitForTask(env, job, task, shared, read.rejections, read.records);
+  const split = await splitForTask(env, job, task, shared, read.rejections, read.records, keepLease);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
   const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
     || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
-  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index);
-  const resources = accepted.map((a) => ({ ...a, resource: tagged(resolveLogicalReferences(a.resource, index), job.id) }));
+  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index, keepLease);
+  const resources = accepted.map((a) => ({ ...a, resources: a.resources.map((r) => tagged(resolveLogicalReferences(r, index), job.id)) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
   if (resources.length > 0) {
     const bundle = buildBundle(env, job, task, resources);
+    await keepLease();
     const result = job.spec.options.dryRun ? undefined : await writeBundle(env, bundle, signal);
     written = recordResults(env, bundle, result, resources, ledger, ids, task);
   }
+  // Only the lease holder records: a task that lost its lease stops here, its new holder records it.
+  await keepLease();
   await env.store.recordOutcomes(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })));
   if (ids.length > 0) await env.store.recordIds(job.id, ids.map((entry) => ({ ...entry, phase: task.phase })));
   return totals(ledger, written);
 }
 
-async function readRecords(env: MigrationEnv, shared: boolean, task: Task, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
+async function readRecords(env: MigrationEnv, shared: boolean, task: Task, keepLease: KeepLease, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
   const rejections: SourceRejection[] = [];
   const records: SourceRecord[] = [];
   for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
     signal?.throwIfAborted();
+    await keepLease();
     if (shared !== (item.patientKey === undefined)) continue;
     if (isSourceRejection(item)) rejections.push(item);
     else records.push(item);
@@ -98,7 +105,7 @@ const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record
  * them made it (rejected in mapping or validation, here or in an earlier phase), its other
  * records are skipped by PATIENT_NOT_MIGRATED_RULE.
  */
-async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex): Promise<Accepted[]> {
+async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex, keepLease: KeepLease): Promise<Accepted[]> {
   const lookups = [...split.current.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key })), ...split.earlier];
   const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
   const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
@@ -107,6 +114,7 @@ async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRe
   let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
   const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
   for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
+    await keepLease();
     const hash = contentHash(item.record, env.mapSet.versionHash);
     if (!patientOk && !isPatient(item)) ledger.push(skippedEntry(item.record, hash, PATIENT_NOT_MIGRATED_RULE, recordType(env.mapSet, item)));
     else if (gateRecord(g, item, hash) && isPatient(item)) patientOk = true;
@@ -119,23 +127,30 @@ function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
   if (item.state === 'skipped') g.ledger.push(skippedEntry(item.record, hash, item.rule, item.resourceType));
   else if (item.state === 'rejected') g.ledger.push(rejectedEntry(item.record, hash, item.code, item.issues, item.resourceType));
   if (item.state !== 'mapped') return false;
-  const type = item.resource.resourceType;
+  const type = (item.resources[0] as fhir4.Resource).resourceType;
   const before = g.previous.get(keyOf(item));
   if (before && before.contentHash === hash) {
-    indexIdentifiers(g.index, item.resource);
+    for (const resource of item.resources) indexIdentifiers(g.index, resource);
     // Loaded by this very job before a crash or pause: it stays `loaded`, and is not sent again.
     if (before.jobId === g.job.id) g.ledger.push(loadedEntry(item.record, hash, type, before.targetIds));
     else g.ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
     return true;
   }
-  const errors = g.env.validate(item.resource).issue.filter(isErrorIssue);
+  const errors = item.resources.flatMap((resource) => validationErrors(g.env, resource, item.resources.length > 1));
   if (errors.length > 0 && (g.env.validationPolicy ?? 'reject-record') === 'reject-record') {
     g.ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
     return false;
   }
-  indexIdentifiers(g.index, item.resource);
-  g.accepted.push({ record: item.record, hash, resource: item.resource });
+  for (const resource of item.resources) indexIdentifiers(g.index, resource);
+  g.accepted.push({ record: item.record, hash, resources: item.resources });
   return true;
+}
+
+/** A resource's error issues; of a record of several resources, each names its resource (`Type/id: …`). */
+function validationErrors(env: MigrationEnv, resource: fhir4.Resource, name: boolean): fhir4.OperationOutcomeIssue[] {
+  const errors = env.validate(resource).issue.filter(isErrorIssue);
+  if (!name) return errors;
+  return errors.map((issue) => ({ ...issue, diagnostics: `${resource.resourceType}/${resource.id ?? ''}: ${issue.diagnostics ?? ''}` }));
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
@@ -144,7 +159,7 @@ function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
 }
 
 function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonly Accepted[]): PlannedBundle {
-  const inputs: BundleResourceInput[] = resources.map((r) => ({ resource: r.resource, sourceRefs: [r.record.ref] }));
+  const inputs: BundleResourceInput[] = resources.flatMap((r) => r.resources.map((resource) => ({ resource, sourceRefs: [r.record.ref] })));
   return buildPatientBundle(inputs, {
     profile: env.profile,
     chunkLineage: (entries: readonly PlannedEntry[], chunkIndex: number) => ({
@@ -168,19 +183,23 @@ async function writeBundle(env: MigrationEnv, bundle: PlannedBundle, signal?: Ab
   return env.target.write(bundle, createWriteSession());
 }
 
+/**
+ * The ledger and id map after the write: a record is loaded when every one of its resources was
+ * written (its target ids all listed), else rejected by the target's answer for the first refused one.
+ */
 function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteResult | undefined, resources: readonly Accepted[], ledger: LedgerEntryInput[], ids: IdMapEntryInput[], task: Task): number {
   const byKey = new Map(result?.entries.map((e) => [e.key, e]) ?? []);
   const ok = (key: string): boolean => result === undefined || isSuccess(byKey.get(key)?.status);
-  const recordOf = new Map(resources.map((r) => [`${r.resource.resourceType}/${r.resource.id ?? ''}`, r]));
+  const recordOf = new Map<string, Accepted>(resources.flatMap((r) => r.resources.map((resource): [string, Accepted] => [`${resource.resourceType}/${resource.id ?? ''}`, r])));
+  const outcomes = new Map<Accepted, { targetIds: string[]; refused?: PlannedEntry }>(resources.map((r) => [r, { targetIds: [] }]));
   let written = 0;
   for (const position of bundle.chunks.flat()) {
     const entry = bundle.entries[position] as PlannedEntry;
     const accepted = recordOf.get(entry.key);
     const targetId = byKey.get(entry.key)?.id ?? entry.id;
-    if (accepted) {
-      if (ok(entry.key)) ledger.push(loadedEntry(accepted.record, accepted.hash, entry.resourceType, [`${entry.resourceType}/${targetId}`]));
-      else ledger.push(rejectedEntry(accepted.record, accepted.hash, 'FHIRMIG_ERR_TARGET_REJECTED', targetIssues(byKey.get(entry.key)), entry.resourceType));
-    }
+    const outcome = accepted ? outcomes.get(accepted) : undefined;
+    if (outcome && ok(entry.key)) outcome.targetIds.push(`${entry.resourceType}/${targetId}`);
+    else if (outcome) outcome.refused ??= entry;
     if (result === undefined || !ok(entry.key)) continue;
     written++;
     const versionId = byKey.get(entry.key)?.versionId;
@@ -192,6 +211,11 @@ function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteRe
       targetId,
       ...(versionId ? { versionId } : {}),
     });
+  }
+  for (const [accepted, { targetIds, refused }] of outcomes) {
+    const type = (accepted.resources[0] as fhir4.Resource).resourceType;
+    if (refused) ledger.push(rejectedEntry(accepted.record, accepted.hash, 'FHIRMIG_ERR_TARGET_REJECTED', targetIssues(byKey.get(refused.key)), type));
+    else ledger.push(loadedEntry(accepted.record, accepted.hash, type, targetIds));
   }
   return written;
 }

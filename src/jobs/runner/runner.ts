@@ -8,6 +8,7 @@ import type { Task } from '../model/task.ts';
 import { selectPhases } from '../phases/phase-table.ts';
 import { phaseTableOf } from '../phases/split.ts';
 import { publishJobAudit, recordJobStep } from './audit.ts';
+import { TaskLease } from './lease.ts';
 import { runPatientTask } from './patient-task.ts';
 import type { MigrationEnv } from './types.ts';
 
@@ -43,14 +44,15 @@ export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOp
   else if (job.state !== 'running') throw new MigrateError('FHIRMIG_ERR_JOB_STATE', `Job ${jobId} is ${job.state}: nothing to run.`);
   const dryRun = job.spec.options.dryRun;
   await recordJobStep({ store, jobId, step: dryRun ? 'dry-run' : 'start', device: env.device, details: { source: job.spec.source, tasks: job.progress.tasksTotal }, ...(env.now ? { now: env.now } : {}) });
-  const run = { env, job, options, workerId: options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, stop: undefined as Stop | undefined };
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const run: Run = { env, job, options, workerId, held: new Map(), stop: undefined };
   try {
     if (!dryRun) await writeServiceDevice(env);
     await publishAudit(run);
     // A job planned before phases has `all` tasks: the last, unfiltered pass takes them.
     for (const phase of [...selectPhases(phaseTableOf(env.mapSet), job.spec.options.phases), undefined]) {
       if (run.stop) break;
-      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () => workLoop(run, phase)));
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, (_, n) => workLoop(run, phase, `${run.workerId}/${n + 1}`)));
       if (phase !== undefined && !run.stop) {
         await recordPhaseDone(run, phase);
         await publishAudit(run);
@@ -69,6 +71,8 @@ interface Run {
   job: Job;
   readonly options: RunJobOptions;
   readonly workerId: string;
+  /** The leases of the tasks this run's loops are running, by task id. */
+  readonly held: Map<number, TaskLease>;
   stop: Stop | undefined;
 }
 
@@ -82,17 +86,28 @@ async function writeServiceDevice(env: MigrationEnv): Promise<void> {
   await env.target.write(buildPatientBundle([{ resource: env.device }], { profile: env.profile }));
 }
 
-async function workLoop(run: Run, phase: string | undefined): Promise<void> {
+/**
+ * One of the run's parallel loops. Each has its own worker id (`<run worker>/<n>`): a task whose
+ * lease a loop keeps is never claimed by a sibling, and one whose lease expired is the new
+ * holder's alone (the old one can no longer renew, complete or fail it).
+ */
+async function workLoop(run: Run, phase: string | undefined, workerId: string): Promise<void> {
   const { store } = run.env;
   const leaseMs = run.options.leaseMs ?? 30_000;
   while (!run.stop && !run.options.drain?.aborted) {
-    const [task] = await store.claimTasks(run.job.id, run.workerId, 1, leaseMs, phase === undefined ? {} : { phase });
+    const [task] = await store.claimTasks(run.job.id, workerId, 1, leaseMs, phase === undefined ? {} : { phase });
+    const sibling = task ? run.held.get(task.id) : undefined;
+    if (sibling) {
+      // Its lease expired while a sibling loop ran it (the event loop was blocked): it stays theirs.
+      sibling.adopt(workerId);
+      continue;
+    }
     if (!task) {
       if (!(await phaseBusy(run, phase))) return;
       await sleep(Math.min(500, leaseMs)); // another worker (maybe a dead one) holds the rest
       continue;
     }
-    await runTask(run, task, leaseMs);
+    await runTask(run, task, leaseMs, workerId);
   }
 }
 
@@ -121,12 +136,13 @@ async function recordPhaseDone(run: Run, phase: string): Promise<void> {
   });
 }
 
-async function runTask(run: Run, task: Task, leaseMs: number): Promise<void> {
+async function runTask(run: Run, task: Task, leaseMs: number, workerId: string): Promise<void> {
   const { store } = run.env;
-  const renew = setInterval(() => void store.renewLease([task.id], run.workerId, leaseMs).catch(() => undefined), Math.max(100, leaseMs / 3));
+  const lease = new TaskLease(store, task.id, workerId, leaseMs);
+  run.held.set(task.id, lease);
   try {
-    const totals = await runPatientTask(run.env, run.job, task, run.options.signal);
-    await store.completeTask(task.id, run.workerId);
+    const totals = await runPatientTask(run.env, run.job, task, run.options.signal, () => lease.keep());
+    await store.completeTask(task.id, lease.workerId);
     // completeTask counts tasksDone (and failTask tasksFailed) in the store.
     const job = await store.incrementProgress(run.job.id, {
       recordsRead: totals.read,
@@ -139,27 +155,30 @@ async function runTask(run: Run, task: Task, leaseMs: number): Promise<void> {
     run.options.onProgress?.(job);
     checkThreshold(run, job);
   } catch (error) {
-    await handleTaskError(run, task, error);
+    await handleTaskError(run, task, lease.workerId, error);
   } finally {
-    clearInterval(renew);
+    lease.stop();
+    run.held.delete(task.id);
   }
 }
 
-async function handleTaskError(run: Run, task: Task, error: unknown): Promise<void> {
+async function handleTaskError(run: Run, task: Task, workerId: string, error: unknown): Promise<void> {
   const { store } = run.env;
+  // Another worker holds the task now (our lease expired): it is theirs to run and record.
+  if (isMigrateError(error) && error.code === 'FHIRMIG_ERR_JOB_LEASE_LOST') return;
   if (run.options.signal?.aborted) {
     run.stop ??= { state: 'cancelled' };
-    await store.failTask(task.id, run.workerId, { code: 'FHIRMIG_ERR_JOB_STATE', message: 'cancelled' }, { retry: true });
+    await store.failTask(task.id, workerId, { code: 'FHIRMIG_ERR_JOB_STATE', message: 'cancelled' }, { retry: true });
     return;
   }
   const code = isMigrateError(error) ? error.code : 'FHIRMIG_ERR_CORE_INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'FHIRMIG_ERR_TARGET_UNAVAILABLE') {
     run.stop ??= { state: 'paused', error: { code, message } };
-    await store.failTask(task.id, run.workerId, { code, message }, { retry: true });
+    await store.failTask(task.id, workerId, { code, message }, { retry: true });
     return;
   }
-  await store.failTask(task.id, run.workerId, { code, message });
+  await store.failTask(task.id, workerId, { code, message });
 }
 
 async function hasWorkLeft(run: Run): Promise<boolean> {

@@ -40,8 +40,17 @@ export interface MigrationEnv {
   readonly now?: () => Date;
 }
 
-/** What mapping one source record gave. */
+/**
+ * What mapping one source record gave. `mapped`: one resource per table row, or every member
+ * of the Bundle a message or document map produces (never empty; the first is the record's type).
+ */
 export type MappedRecord =
-  | { readonly state: 'mapped'; readonly record: SourceRecord; readonly resource: fhir4.Resource }
+  | { readonly state: 'mapped'; readonly record: SourceRecord; readonly resources: readonly fhir4.Resource[] }
   | { readonly state: 'skipped'; readonly record: SourceRecord; readonly rule: string; readonly resourceType?: string }
   | { readonly state: 'rejected'; readonly record: SourceRecord; readonly code: string; readonly issues: fhir4.OperationOutcomeIssue[]; readonly resourceType?: string };
+
+/** Renews the running task's lease when due; throws FHIRMIG_ERR_JOB_LEASE_LOST once another worker holds it. */
+export type KeepLease = () => Promise<void>;
+
+/** No lease to keep (a task run outside the runner's loops). */
+export const noLease: KeepLease = async () => undefined;

@@ -31,7 +31,8 @@ export function parseCcdaDocument(xml: string, context: DocumentContext): Source
   const id = documentId(data);
   const kind = documentKind({ code: attribute(data.code, 'code'), templateIds: asList(data.templateId).map((t) => attribute(t, 'root') ?? '') });
   const ref: SourceRef = { source: context.source, kind, locator: `${context.file}#${id ?? 'document'}` };
-  const key = id ?? context.file;
+  // Document ids repeat across archives (copies, templates): the file makes the key unique in the source.
+  const key = ref.locator;
   const patientKey = patientKeyOf(data);
   return patientKey === undefined ? { ref, key, data } : { ref, key, patientKey, data };
 }

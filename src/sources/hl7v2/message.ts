@@ -45,7 +45,8 @@ export function parseRawMessage(raw: RawMessage, context: MessageContext): Sourc
     return reject(context, kind, base, `the message is truncated: required ${data.missing.join(', ')} missing at its end`);
   }
   const ref: SourceRef = { source: context.source, kind, locator: base };
-  const key = controlId ?? at;
+  // MSH-10 repeats across feeds and files (MSG00001): the message's place makes the key unique in the source.
+  const key = base;
   const patientKey = patientKeyOf(segments);
   return patientKey === undefined ? { ref, key, data: data.root } : { ref, key, patientKey, data: data.root };
 }

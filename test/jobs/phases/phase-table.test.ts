@@ -8,15 +8,15 @@ const ref = (type: string, id: string): fhir4.Reference => ({ reference: `${type
 
 it('own phases: critical data, active problems and pending orders first; billing last; unknown types default', () => {
   const items = [
-    { resource: { resourceType: 'Patient', id: 'p' } },
-    { resource: { resourceType: 'AllergyIntolerance', id: 'a' } },
-    { resource: { resourceType: 'Condition', id: 'c1', clinicalStatus: { coding: [{ code: 'active' }] } } },
-    { resource: { resourceType: 'Condition', id: 'c2', clinicalStatus: { coding: [{ code: 'resolved' }] } } },
-    { resource: { resourceType: 'ServiceRequest', id: 's1', status: 'on-hold' } },
-    { resource: { resourceType: 'ServiceRequest', id: 's2', status: 'completed' } },
-    { resource: { resourceType: 'Observation', id: 'o' } },
-    { resource: { resourceType: 'ExplanationOfBenefit', id: 'e' } },
-    { resource: { resourceType: 'Basic', id: 'b' } },
+    { resources: [{ resourceType: 'Patient', id: 'p' }] },
+    { resources: [{ resourceType: 'AllergyIntolerance', id: 'a' }] },
+    { resources: [{ resourceType: 'Condition', id: 'c1', clinicalStatus: { coding: [{ code: 'active' }] } }] },
+    { resources: [{ resourceType: 'Condition', id: 'c2', clinicalStatus: { coding: [{ code: 'resolved' }] } }] },
+    { resources: [{ resourceType: 'ServiceRequest', id: 's1', status: 'on-hold' }] },
+    { resources: [{ resourceType: 'ServiceRequest', id: 's2', status: 'completed' }] },
+    { resources: [{ resourceType: 'Observation', id: 'o' }] },
+    { resources: [{ resourceType: 'ExplanationOfBenefit', id: 'e' }] },
+    { resources: [{ resourceType: 'Basic', id: 'b' }] },
     { resourceType: 'Claim' }, // rejected before it became a resource: by type
     {}, // no type at all (a parse error): the first phase
   ] as const;
@@ -26,15 +26,15 @@ it('own phases: critical data, active problems and pending orders first; billing
 it('a referenced resource goes in the same or an earlier phase, transitively (literal and logical references)', () => {
   const items = [
     // active Condition (critical) → Encounter e1 (clinical) → Observation o1 (by identifier)
-    { resource: { resourceType: 'Condition', id: 'c', clinicalStatus: { coding: [{ code: 'active' }] }, encounter: ref('Encounter', 'e1') } },
-    { resource: { resourceType: 'Encounter', id: 'e1', reasonReference: [{ identifier: { system: 'urn:obs', value: '1' } }] } },
-    { resource: { resourceType: 'Observation', id: 'o1', identifier: [{ system: 'urn:obs', value: '1' }] } },
+    { resources: [{ resourceType: 'Condition', id: 'c', clinicalStatus: { coding: [{ code: 'active' }] }, encounter: ref('Encounter', 'e1') }] },
+    { resources: [{ resourceType: 'Encounter', id: 'e1', reasonReference: [{ identifier: { system: 'urn:obs', value: '1' } }] }] },
+    { resources: [{ resourceType: 'Observation', id: 'o1', identifier: [{ system: 'urn:obs', value: '1' }] }] },
     // a Claim (administrative) referring to Encounter e2 pulls nothing forward
-    { resource: { resourceType: 'Encounter', id: 'e2' } },
-    { resource: { resourceType: 'Claim', id: 'k', item: [{ encounter: [ref('Encounter', 'e2')] }] } },
+    { resources: [{ resourceType: 'Encounter', id: 'e2' }] },
+    { resources: [{ resourceType: 'Claim', id: 'k', item: [{ encounter: [ref('Encounter', 'e2')] }] }] },
     // a Coverage referenced by a critical MedicationRequest moves to critical
-    { resource: { resourceType: 'Coverage', id: 'v' } },
-    { resource: { resourceType: 'MedicationRequest', id: 'm', insurance: [ref('Coverage', 'v')] } },
+    { resources: [{ resourceType: 'Coverage', id: 'v' }] },
+    { resources: [{ resourceType: 'MedicationRequest', id: 'm', insurance: [ref('Coverage', 'v')] }] },
   ];
   expect(names(assignPhases(T, items))).toEqual(['critical', 'critical', 'critical', 'clinical', 'administrative', 'critical', 'critical']);
 });
@@ -48,7 +48,7 @@ it('selectPhases keeps priority order and refuses an unknown phase with FHIRMIG_
 it('parsePhaseTable accepts a map set table and locates every problem', () => {
   const table: PhaseTable = parsePhaseTable({ phases: [{ name: 'first', rules: [{ resourceType: 'Patient' }, { resourceType: 'Condition', element: 'clinicalStatus', codes: ['active'] }] }, { name: 'rest', rules: [] }], defaultPhase: 'rest' }, 'maps/x/phases.json');
   expect(table.phases.map((p) => p.name)).toEqual(['first', 'rest']);
-  expect(assignPhases(table, [{ resource: { resourceType: 'Observation' } }])).toEqual([1]);
+  expect(assignPhases(table, [{ resources: [{ resourceType: 'Observation' }] }])).toEqual([1]);
   const bad = (value: unknown, where: string): void => {
     expect(() => parsePhaseTable(value, 'phases.json')).toThrow(expect.objectContaining({ code: 'FHIRMIG_ERR_JOB_PHASE', message: expect.stringContaining(`phases.json: ${where}`) }));
   };

@@ -41,7 +41,7 @@ describe('ccda: the 34 sample documents', () => {
       'Diagnostic_Imaging_Report.xml': 'DiagnosticImagingReport',
     });
     expect(byFile('CCD_1.xml')).toMatchObject({
-      key: '2.16.840.1.113883.19.5.99999.1^TT988',
+      key: 'hl7-c-cda-examples/CCD_1.xml#2.16.840.1.113883.19.5.99999.1^TT988',
       patientKey: '444222222',
       ref: { source: 'cda-archive', kind: 'CCD', locator: 'hl7-c-cda-examples/CCD_1.xml#2.16.840.1.113883.19.5.99999.1^TT988' },
     });

@@ -70,7 +70,7 @@ describe('hl7v2: fields, escapes and bad messages', () => {
     expect(observation.OBX['5'][0]['1']).toBe('182');
     expect(observation.NTE[0]['3'][0]['1']).toBe('Fasting\nsample');
     expect(observation.NTE[1]['3'][0]['1']).toBe('A|B^C&D~E\\F' + 'A' + 'bold');
-    expect(item).toMatchObject({ patientKey: '123', key: 'M1' });
+    expect(item).toMatchObject({ patientKey: '123', key: 'm.hl7#1/M1' });
   });
 
   it('keeps sub-components as an object and MSH-1/MSH-2 verbatim', async () => {
