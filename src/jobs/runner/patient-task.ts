@@ -9,7 +9,7 @@ import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
 import type { LedgerEntryInput, PreviousLoad } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
-import { ALL_PHASE, recordType, splitForTask, tableType } from '../phases/split.ts';
+import { ALL_PHASE, phaseKinds, recordType, splitForTask, tableType } from '../phases/split.ts';
 import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
@@ -47,7 +47,7 @@ interface Accepted {
  */
 export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, signal?: AbortSignal, keepLease: KeepLease = noLease): Promise<TaskTotals> {
   const shared = task.patientKey === SHARED_TASK_KEY;
-  const read = await readRecords(env, shared, task, keepLease, signal);
+  const read = await readRecords(env, shared, task, keepLease, signal, await phaseKinds(env, job, task, shared));
   // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
   const split = await splitForTask(env, job, task, shared, read.rejections, read.records, keepLease);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
@@ -71,10 +71,10 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   return totals(ledger, written);
 }
 
-async function readRecords(env: MigrationEnv, shared: boolean, task: Task, keepLease: KeepLease, signal?: AbortSignal): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
+async function readRecords(env: MigrationEnv, shared: boolean, task: Task, keepLease: KeepLease, signal?: AbortSignal, kinds?: readonly string[]): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
   const rejections: SourceRejection[] = [];
   const records: SourceRecord[] = [];
-  for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey] })) {
+  for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey], ...(kinds ? { kinds } : {}) })) {
     signal?.throwIfAborted();
     await keepLease();
     if (shared !== (item.patientKey === undefined)) continue;

@@ -4,7 +4,7 @@ import type { Variables } from './variables.ts';
 /**
  * Map conditions answered without fhirpath.js. Legacy maps test columns with a small FHIRPath
  * subset — `(x != '')`, `(a = 'v') and (b != 'w')`, `(x.exists() and (x != '')).not()`,
- * `x.matches('^…$')` — and fhirpath.js costs 10–30 µs for each (a third of mapping time on the
+ * `x.matches('^…$')`, `matches('^…$')` on the focus — and fhirpath.js costs 10–30 µs for each (a third of mapping time on the
  * Synthea CSV set). This compiles that subset to closures with FHIRPath's three-valued logic
  * (FHIRPath N1 §5.1 empty propagation, §6.5 Boolean logic). Anything else does not compile, and
  * anything a closure cannot decide for certain (numbers, objects, collections, FHIR-typed focus,
@@ -110,23 +110,30 @@ class Parser {
     return right ? equality(left, right, negate) : undefined;
   }
 
+  /** `x.f()` chains; a call without a receiver (`matches('…')`, `exists()`) applies to `$this` (FHIRPath N1 §5). */
   private postfix(): Node | undefined {
-    let node = this.primary();
-    while (node && this.take('.')) {
-      const name = this.tokens[this.at++];
-      if (name?.kind !== 'name' || !this.take('(')) return undefined;
-      if (name.text === 'matches') {
-        const pattern = this.tokens[this.at++];
-        if (pattern?.kind !== 'string' || !this.take(')')) return undefined;
-        node = matches(node, pattern.text);
-        continue;
-      }
-      if (!this.take(')')) return undefined;
-      const fn = FUNCTIONS[name.text];
-      if (!fn) return undefined;
-      node = fn(node);
-    }
+    let node = this.startsCall() ? this.invocation(operand('$this', this.isFhirType)) : this.primary();
+    while (node && this.take('.')) node = this.invocation(node);
     return node;
+  }
+
+  private startsCall(): boolean {
+    const name = this.tokens[this.at];
+    const open = this.tokens[this.at + 1];
+    return name?.kind === 'name' && open?.kind === 'punct' && open.text === '(' && (name.text === 'matches' || Object.hasOwn(FUNCTIONS, name.text));
+  }
+
+  private invocation(input: Node): Node | undefined {
+    const name = this.tokens[this.at++];
+    if (name?.kind !== 'name' || !this.take('(')) return undefined;
+    if (name.text === 'matches') {
+      const pattern = this.tokens[this.at++];
+      if (pattern?.kind !== 'string' || !this.take(')')) return undefined;
+      return matches(input, pattern.text);
+    }
+    if (!this.take(')')) return undefined;
+    const fn = Object.hasOwn(FUNCTIONS, name.text) ? FUNCTIONS[name.text] : undefined;
+    return fn ? fn(input) : undefined;
   }
 
   private primary(): Node | undefined {

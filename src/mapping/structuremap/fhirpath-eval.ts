@@ -5,6 +5,8 @@ import { findReferences, isTemporalExpression, rewriteExpression, rewritePrimiti
 import type { Reference } from './fhirpath-rewrite.ts';
 import { compileFastCondition } from './fast-conditions.ts';
 import type { FastCondition } from './fast-conditions.ts';
+import { compileFastValue } from './fast-values.ts';
+import type { FastValue } from './fast-values.ts';
 import type { Variables } from './variables.ts';
 import type { Value } from './values.ts';
 
@@ -39,6 +41,7 @@ export type FunctionTable = UserInvocationTable;
 export class FhirPathEvaluator {
   private readonly entries = new Map<string, ExpressionEntry>();
   private readonly conditions = new Map<string, FastCondition | undefined>();
+  private readonly values = new Map<string, FastValue | undefined>();
   private readonly functions: FunctionTable | undefined;
 
   constructor(functions?: FunctionTable) {
@@ -120,6 +123,10 @@ export class FhirPathEvaluator {
 
   /** Evaluates keeping FHIRPath type names: returns each value with its FHIR type. */
   evaluateTyped(expression: string, focus: Value | undefined, vars: Variables): Value[] {
+    let fast = this.values.get(expression);
+    if (fast === undefined && !this.values.has(expression)) this.values.set(expression, (fast = compileFastValue(expression, isR4Type)));
+    const answer = fast?.(focus, vars);
+    if (answer !== undefined) return answer;
     const raw = this.evaluate(expression, focus, vars, true);
     const typeNames = fhirpath.types(raw);
     const values = fhirpath.resolveInternalTypes(raw) as unknown[];

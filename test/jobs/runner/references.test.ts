@@ -16,6 +16,20 @@ describe('logical references', () => {
     expect(observation.subject).not.toHaveProperty('reference'); // input untouched
   });
 
+  it('copies only the way to a resolved reference; the rest is shared, the input untouched', () => {
+    const code = { coding: [{ system: 'http://loinc.org', code: '1234-5' }] };
+    const observation = { resourceType: 'Observation', code, subject: { identifier: { system: PATIENTS, value: 'A' } }, performer: [{ identifier: { system: PATIENTS, value: 'B' } }] };
+    const resolved = resolveLogicalReferences(observation, index);
+    expect(resolved).not.toBe(observation);
+    expect(resolved.subject).not.toBe(observation.subject);
+    expect(resolved.subject.identifier).toBe(observation.subject.identifier);
+    expect(resolved.code).toBe(code);
+    expect(resolved.performer).toBe(observation.performer); // nothing resolved inside
+    expect(observation.subject).not.toHaveProperty('reference');
+    const nothing = { resourceType: 'Observation', code };
+    expect(resolveLogicalReferences(nothing, index)).toBe(nothing);
+  });
+
   it('leaves references that already have a target and resources with a single identifier alone', () => {
     const composition = { resourceType: 'Composition', identifier: { system: PATIENTS, value: 'A' }, subject: { reference: 'Patient/x', identifier: { system: PATIENTS, value: 'A' } } };
     expect(resolveLogicalReferences(composition, index)).toEqual(composition);
