@@ -131,6 +131,7 @@ class AssessmentState {
       unmappedCodes,
       mappingFailures,
       decisions,
+      ...(this.#options.decisionsNote ? { decisionsNote: this.#options.decisionsNote } : {}),
     };
   }
 }

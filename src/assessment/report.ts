@@ -14,6 +14,8 @@ export interface AssessmentReport {
   readonly unmappedCodes: readonly UnmappedCodeCount[];
   readonly mappingFailures: readonly MappingFailureSummary[];
   readonly decisions: readonly DecisionRow[];
+  /** About the decision register (e.g. that the map set has none). */
+  readonly decisionsNote?: string;
 }
 
 export interface AssessmentSummary {

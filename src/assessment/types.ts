@@ -78,6 +78,8 @@ export interface AssessmentOptions {
   /** Columns a ConceptMap translates, with the codes it knows. */
   readonly codeSets?: PerKind<CodeSet>;
   readonly decisions?: DecisionRegister;
+  /** Said next to the decision register (e.g. that the map set has none). */
+  readonly decisionsNote?: string;
   /** Demographic columns; derived from the decisions' Patient table when absent. */
   readonly patients?: PatientFields;
   /** Maps one record and reports what translate() could not (the CLI runs the map set). */

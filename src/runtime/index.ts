@@ -21,6 +21,7 @@ export {
   loadMapSet, defaultMapsDir, buildValidator, targetProfileFor, openTarget, openStore, serviceDevice, DEFAULT_STORE,
 } from './migration-env.ts';
 export type { LoadMapSetOptions } from './migration-env.ts';
+export { TABLE_DECISIONS } from './map-set-rules.ts';
 export { MigrationService } from './migration-service.ts';
 export type { MigrationPage, MigrationReport, MigrationServiceOptions, UnmappedCodeCount } from './migration-service.ts';
 export type { MigrationReadiness, MigrationStats } from './migration-stats.ts';

@@ -62,7 +62,7 @@ export function unmappedSection(report: AssessmentReport): string {
 export function decisionsSection(report: AssessmentReport): string {
   const undecided = report.decisions.filter((d) => d.seen && d.decision === 'undecided');
   const row = (d: AssessmentReport['decisions'][number]): string[] => [escapeHtml(d.kind), `<code>${escapeHtml(d.column)}</code>`, d.seen ? 'yes' : 'no', d.decision === 'undecided' ? '<b>undecided</b>' : escapeHtml(d.decision), escapeHtml(d.target ?? ''), escapeHtml(d.note ?? '')];
-  return `<section id="decisions"><h2>Mapping decision register</h2>
+  return `<section id="decisions"><h2>Mapping decision register</h2>${report.decisionsNote ? `<p class="note">${escapeHtml(report.decisionsNote)}</p>` : ''}
 <h3>Seen but undecided (${undecided.length})</h3>${htmlTable(['kind', 'column', 'seen', 'decision', 'target', 'note'], undecided.map(row), 'Every field seen has a decision.')}
 <details><summary>All ${report.decisions.length} fields</summary>${htmlTable(['kind', 'column', 'seen', 'decision', 'target', 'note'], report.decisions.map(row))}</details></section>`;
 }

@@ -4,11 +4,11 @@ import { codeSetsFromMaps } from '../../assessment/index.ts';
 import type { CodeSet, ColumnType, DecisionRegister, MappingProbe, UnmappedCodeEvent } from '../../assessment/index.ts';
 import { MigrateError } from '../../core/index.ts';
 import type { SourceRecord } from '../../core/index.ts';
-import { StructureMapEngine, createR4TypeModel } from '../../mapping/index.ts';
+import type { MapSet } from '../../jobs/index.ts';
 import { CsvSource, checkDescriptor, createSource } from '../../sources/index.ts';
 import type { LegacySource, SourceDescriptor } from '../../sources/index.ts';
 import { readJsonFile } from '../files.ts';
-import { loadConceptMaps, loadMapFile, loadR4StructureDefinitions } from '../../runtime/index.ts';
+import { TABLE_DECISIONS, loadConceptMaps, loadMapSet } from '../../runtime/index.ts';
 
 /**
  * The edge of `profile`: opens the source with its declared types lifted off (the assessment
@@ -65,44 +65,59 @@ export function readDescriptor(path: string, cwd: string): SourceDescriptor {
 }
 
 export interface MapSetInputs {
-  readonly decisions: DecisionRegister;
+  /** The map set's `decisions.json`; absent, every field seen is undecided. */
+  readonly decisions?: DecisionRegister;
   readonly codeSets: Record<string, Record<string, CodeSet>>;
   readonly probeMapping: (record: SourceRecord) => MappingProbe | undefined;
+  /** Said in the report when the map set has no decision register. */
+  readonly decisionsNote?: string;
 }
 
-/** Loads `DIR/decisions.json`, the `.map` files beside it and the ConceptMaps; builds one engine. */
-export function loadMapSet(dir: string, conceptMapDirs: readonly string[], cwd: string): MapSetInputs {
-  const full = resolve(cwd, dir);
-  const decisionsPath = join(full, 'decisions.json');
-  if (!existsSync(decisionsPath)) throw new MigrateError('FHIRMIG_ERR_INPUT_READ', `The map set ${dir} has no decisions.json.`, { location: { file: decisionsPath } });
-  const decisions = readJsonFile(decisionsPath, cwd) as DecisionRegister;
-  if (typeof decisions?.tables !== 'object' || decisions.tables === null) {
-    throw new MigrateError('FHIRMIG_ERR_INPUT_JSON', `${decisionsPath} has no "tables" object.`, { location: { file: decisionsPath } });
-  }
-  const maps = new Map(readdirSync(full).filter((f) => f.endsWith('.map')).sort().map((f) => [f, loadMapFile(join(full, f), cwd)]));
-  const mapIndex = new Map([...maps.values()].filter((m) => m.url).map((m) => [m.url as string, m]));
+/**
+ * The map set in `dir`, loaded by the migration's own loader (records routed by `messages.json`,
+ * `document.map`, `decisions.json` or file names), with its optional `decisions.json` register.
+ */
+export function loadProfileMapSet(dir: string, conceptMapDirs: readonly string[], cwd: string): MapSetInputs {
   const conceptMaps = new Map(loadConceptMaps(conceptMapDirs, cwd).filter((c) => c.url).map((c) => [c.url as string, c]));
   let events: UnmappedCodeEvent[] = [];
-  const engine = new StructureMapEngine({
-    typeModel: createR4TypeModel(loadR4StructureDefinitions()),
-    resolveMap: (url) => mapIndex.get(url) ?? mapIndex.get(url.split('|')[0] ?? url),
-    listMaps: () => [...maps.values()],
-    resolveConceptMap: (url) => conceptMaps.get(url) ?? conceptMaps.get(url.split('|')[0] ?? url),
+  const mapSet = loadMapSet(dir, [], cwd, {
+    conceptMaps,
     onUnmappedCode: (info) => events.push({ conceptMap: info.conceptMap, rule: info.rule, ...(info.code !== undefined ? { code: info.code } : {}) }),
   });
   const probeMapping = (record: SourceRecord): MappingProbe | undefined => {
-    const table = decisions.tables[record.ref.kind];
-    const map = table?.map && table.rows !== 'archive' ? maps.get(table.map) : undefined;
-    if (!map) return undefined;
+    const rule = mapSet.tables.get(record.ref.kind);
+    if (rule?.kind !== 'map') return undefined;
     events = [];
     try {
-      engine.transform(map, { ...(record.data as Record<string, unknown>), _key: record.key });
+      mapSet.engine.transform(rule.map, { ...(record.data as Record<string, unknown>), _key: record.key });
       return { unmapped: events };
     } catch (error) {
       return { unmapped: events, error: error instanceof Error ? error.message : String(error) };
     }
   };
-  return { decisions, codeSets: codeSetsFromMaps(decisions, maps, (url) => conceptMaps.get(url)), probeMapping };
+  const decisions = readDecisions(resolve(cwd, dir), cwd);
+  if (!decisions) return { codeSets: {}, probeMapping, decisionsNote: `The map set ${dir} has no decision register (${TABLE_DECISIONS}): every field seen is listed undecided.` };
+  return { decisions, codeSets: codeSetsFromMaps(decisions, mapsByFile(decisions, mapSet), (url) => conceptMaps.get(url)), probeMapping };
+}
+
+function readDecisions(dir: string, cwd: string): DecisionRegister | undefined {
+  const path = join(dir, TABLE_DECISIONS);
+  if (!existsSync(path)) return undefined;
+  const decisions = readJsonFile(path, cwd) as DecisionRegister;
+  if (typeof decisions?.tables !== 'object' || decisions.tables === null) {
+    throw new MigrateError('FHIRMIG_ERR_INPUT_JSON', `${path} has no "tables" object.`, { location: { file: path } });
+  }
+  return decisions;
+}
+
+/** The map files the register names, as the map set compiled them. */
+function mapsByFile(decisions: DecisionRegister, mapSet: MapSet): Map<string, fhir4.StructureMap> {
+  const maps = new Map<string, fhir4.StructureMap>();
+  for (const [kind, table] of Object.entries(decisions.tables)) {
+    const rule = mapSet.tables.get(kind);
+    if (table.map && rule?.kind === 'map') maps.set(table.map, rule.map);
+  }
+  return maps;
 }
 
 /** `conceptmaps/` and its sub-folders under the package root, where the map sets' ConceptMaps live. */

@@ -5,7 +5,7 @@ import type { AssessmentReport } from '../../assessment/index.ts';
 import { optionalString, parseCommandArgs, requireString, stringList } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { defaultConceptMapDirs, loadMapSet, openProfiledSource, readDescriptor } from './profile-inputs.ts';
+import { defaultConceptMapDirs, loadProfileMapSet, openProfiledSource, readDescriptor } from './profile-inputs.ts';
 
 const NAME = 'profile';
 
@@ -18,8 +18,9 @@ Writes profile.json and profile.html (one self-contained page) to --out, prints 
 
 Options:
   --source SPEC        csv:DIR, sqlite:FILE, postgres://…, mysql://…, hl7v2:PATH, ccda:PATH. (required)
-  --maps DIR           A map set (decisions.json + *.map): runs the maps over the records to find
-                       unmapped codes, and lists every field seen next to its decision.
+  --maps DIR           A map set (as for migrate): runs its maps over the records to find unmapped
+                       codes, and lists every field seen next to its decision (decisions.json;
+                       a map set without one lists every field seen as undecided).
   --conceptmaps DIR    ConceptMaps for the maps. Repeatable (default: conceptmaps/ and its folders).
   --descriptor FILE    A source descriptor (tables, keys, patient column, types); for SQL sources
                        the default is DIR/source.json of --maps when it exists.
@@ -54,7 +55,7 @@ export const profileCommand: Command = {
     const descriptorPath = optionalString(values, 'descriptor') ?? defaultDescriptorPath(spec, mapsDir, io.cwd);
     const descriptor = descriptorPath === undefined ? undefined : readDescriptor(descriptorPath, io.cwd);
     const conceptMapDirs = stringList(values, 'conceptmaps');
-    const mapSet = mapsDir === undefined ? undefined : loadMapSet(mapsDir, conceptMapDirs.length > 0 ? conceptMapDirs : defaultConceptMapDirs(io.packageRoot), io.cwd);
+    const mapSet = mapsDir === undefined ? undefined : loadProfileMapSet(mapsDir, conceptMapDirs.length > 0 ? conceptMapDirs : defaultConceptMapDirs(io.packageRoot), io.cwd);
     const { source, columnTypes, columns } = await openProfiledSource(spec, descriptor, optionalString(values, 'name'));
     let report: AssessmentReport;
     try {
