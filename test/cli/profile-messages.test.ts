@@ -110,3 +110,11 @@ describe('profile --source ccda: --maps maps/ccda', () => {
     expect(strict.stderr).toMatch(/have no decision: .*CCD\./);
   }, 60_000);
 });
+
+describe('profile --maps of a folder that does not exist', () => {
+  it('fails before reading the source, with the migration loader\'s error code', async () => {
+    const io = { stdout: () => undefined, stderr: () => undefined, cwd: repo, packageRoot: repo };
+    const run = profileCommand.run(['--source', `hl7v2:${join(testdata, 'hl7v2')}`, '--maps', 'maps/no-such-set', '--out', join(scratch, 'none')], io);
+    await expect(run).rejects.toMatchObject({ code: 'FHIRMIG_ERR_CONFIG_INVALID', message: expect.stringMatching(/map set folder maps\/no-such-set does not exist/) });
+  });
+});
