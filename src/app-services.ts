@@ -13,8 +13,7 @@ import type { Config } from './config/index.ts';
 import { MigrateError } from './core/index.ts';
 import type { Logger } from './core/index.ts';
 import type { JobStore } from './jobs/index.ts';
-import { buildServiceDevice } from './provenance/index.ts';
-import { MigrationService, loadIntake, loadServiceContext, openStore, serviceDevice } from './runtime/index.ts';
+import { MigrationService, loadIntake, loadServiceContext, openStore } from './runtime/index.ts';
 import type { ServiceContext } from './runtime/index.ts';
 import type { FhirClientOptions, TargetRequestEvent } from './target/index.ts';
 
@@ -41,6 +40,8 @@ export function loadContext(config: Config, cwd: string, log: Logger): ServiceCo
 export interface MigrationWiring {
   readonly cwd: string;
   readonly packageRoot: string;
+  /** This service as a Device (Provenance and AuditEvent agent), built once by app.ts. */
+  readonly device: fhir4.Device;
   /** Where the migration metrics (jobs, records, target latency and retries) are registered. */
   readonly registry: MetricsRegistry;
   readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
@@ -62,7 +63,7 @@ export function buildMigrations(app: FastifyInstance, config: Config, store: Job
     store, cwd, packageRoot,
     allowedRoots: (config.migrations.allowedRoots ?? [cwd, config.dataDir]).map((root) => resolve(cwd, root)),
     defaultTarget: config.migrations.defaultTarget,
-    device: serviceDevice({ packageRoot }),
+    device: wiring.device,
     maxConcurrentJobs: config.migrations.maxConcurrentJobs,
     patientConcurrency: config.migrations.patientConcurrency,
     leaseMs: config.migrations.leaseMs,
@@ -83,7 +84,7 @@ export function buildMigrations(app: FastifyInstance, config: Config, store: Job
 }
 
 /** Bulk Data $export over the store; interrupted exports resume when the app is ready. */
-export function buildBulkExport(app: FastifyInstance, config: Config, store: JobStore, wiring: { readonly cwd: string; readonly version: string }): BulkExportService {
+export function buildBulkExport(app: FastifyInstance, config: Config, store: JobStore, wiring: { readonly cwd: string; readonly device: fhir4.Device }): BulkExportService {
   const bulk = new BulkExportService({
     store,
     dataDir: resolve(wiring.cwd, config.dataDir),
@@ -91,7 +92,7 @@ export function buildBulkExport(app: FastifyInstance, config: Config, store: Job
     maxConcurrent: config.export.maxConcurrent,
     retryAfterSeconds: config.export.retryAfterSeconds,
     requiresAccessToken: config.auth.mode === 'smart',
-    device: buildServiceDevice({ version: wiring.version }),
+    device: wiring.device,
     log: app.log,
   });
   app.addHook('onReady', async () => {

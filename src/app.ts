@@ -27,6 +27,7 @@ import type { FhirOperationsPort, IntakePort, ServiceInfo } from './api/index.ts
 import { buildBulkExport, buildIntake, buildMigrations, loadContext, openServiceStore } from './app-services.ts';
 import type { Config } from './config/index.ts';
 import { createLogger } from './core/index.ts';
+import { buildServiceDevice } from './provenance/index.ts';
 import type { JobStore } from './jobs/index.ts';
 import { createFhirOperations, readPackageVersion } from './runtime/index.ts';
 import type { ServiceContext } from './runtime/index.ts';
@@ -99,11 +100,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   warnAboutAuth(app, config);
 
   const store = deps.store ?? (await openServiceStore(config, cwd));
+  const device = buildServiceDevice({ version: info.version });
   const intake = deps.intake ?? buildIntake(app, config, store, { cwd, version: info.version, context: loadedContext });
   const { migrations, metrics: migrationMetrics } = buildMigrations(app, config, store, {
-    cwd, packageRoot: deps.packageRoot ?? cwd, registry: metrics.registry, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
+    cwd, packageRoot: deps.packageRoot ?? cwd, device, registry: metrics.registry, ...(deps.targetOptions ? { targetOptions: deps.targetOptions } : {}),
   });
-  const bulk = buildBulkExport(app, config, store, { cwd, version: info.version });
+  const bulk = buildBulkExport(app, config, store, { cwd, device });
   // Graceful shutdown, in this order: drain the runs (the patient in hand finishes) and the exports, then close the store.
   app.addHook('onClose', async () => {
     await migrations.close();
