@@ -1,19 +1,33 @@
 import type { ConformanceContext } from './context.ts';
 import type { ElementNode } from './element-tree.ts';
-import { typeCodeOf } from './element-tree.ts';
+import { isArrayElement, typeCodeOf } from './element-tree.ts';
+import { isPrimitiveType } from './primitives.ts';
 import { capitalize } from './values.ts';
 
 export interface ChildMatch {
   readonly node: ElementNode;
+  /** Position of `node` among the children matched against (definition order). */
+  readonly position: number;
   readonly typeCode: string;
   /** The element name as written in FHIRPath (`value` for `valueQuantity`). */
   readonly name: string;
   readonly choice: boolean;
+  /** The JSON property of the value (`valueQuantity`, also for a key `_valueQuantity`) and of its `_` companion. */
+  readonly valueKey: string;
+  readonly extKey: string;
+  /** Appended to the parent's expression: `.given`, `.value.ofType(Quantity)`. */
+  readonly segment: string;
+  readonly isArray: boolean;
+  readonly primitive: boolean;
 }
 
 interface ChildIndex {
-  readonly byName: Map<string, ElementNode>;
-  readonly choices: ElementNode[];
+  readonly byName: Map<string, number>;
+  readonly choices: number[];
+  /** Matches already made, by JSON key: they depend on the children only. */
+  readonly matches: Map<string, ChildMatch>;
+  /** Per child: can it report an issue when absent (min > 0 itself or on a slice)? */
+  readonly checkedWhenAbsent: boolean[];
 }
 
 const indexes = new WeakMap<ElementNode[], ChildIndex>();
@@ -21,41 +35,69 @@ const indexes = new WeakMap<ElementNode[], ChildIndex>();
 function childIndex(children: ElementNode[]): ChildIndex {
   let index = indexes.get(children);
   if (!index) {
-    const byName = new Map<string, ElementNode>();
-    const choices: ElementNode[] = [];
-    for (const child of children) {
-      if (child.name.endsWith('[x]')) choices.push(child);
-      else if (!byName.has(child.name)) byName.set(child.name, child);
-    }
-    index = { byName, choices };
+    const byName = new Map<string, number>();
+    const choices: number[] = [];
+    children.forEach((child, position) => {
+      if (child.name.endsWith('[x]')) choices.push(position);
+      else if (!byName.has(child.name)) byName.set(child.name, position);
+    });
+    index = { byName, choices, matches: new Map(), checkedWhenAbsent: children.map(reportsWhenAbsent) };
     indexes.set(children, index);
   }
   return index;
+}
+
+/** The walker reports an absent element only through min cardinality, its own or a (re)slice's. */
+function reportsWhenAbsent(node: ElementNode): boolean {
+  return (node.def.min ?? 0) > 0 || (node.def.slicing !== undefined && node.slices.some(sliceRequired));
+}
+
+function sliceRequired(slice: ElementNode): boolean {
+  return (slice.def.min ?? 0) > 0 || slice.slices.some(sliceRequired);
+}
+
+/** Whether an absent child (by position) can give an issue other than must-support (see reportsWhenAbsent). */
+export function checkedWhenAbsent(children: ElementNode[], position: number): boolean {
+  return childIndex(children).checkedWhenAbsent[position] === true;
 }
 
 export type MatchResult = ChildMatch | { readonly problem: string } | undefined;
 
 /** Finds the element a JSON property (`name`, `_name`, `valueQuantity`) belongs to. */
 export function matchChild(children: ElementNode[], key: string, context: ConformanceContext): MatchResult {
-  const name = key.startsWith('_') ? key.slice(1) : key;
   const index = childIndex(children);
+  const known = index.matches.get(key);
+  if (known) return known;
+  const found = findChild(children, index, key.startsWith('_') ? key.slice(1) : key, context);
+  if (found && !('problem' in found)) index.matches.set(key, found);
+  return found;
+}
+
+function findChild(children: ElementNode[], index: ChildIndex, name: string, context: ConformanceContext): MatchResult {
   const direct = index.byName.get(name);
-  if (direct) {
-    const type = direct.def.type?.[0];
-    return { node: direct, typeCode: type ? typeCodeOf(type) : 'BackboneElement', name, choice: false };
+  if (direct !== undefined) {
+    const node = children[direct] as ElementNode;
+    const type = node.def.type?.[0];
+    return newMatch(node, direct, type ? typeCodeOf(type) : 'BackboneElement', name, name, false);
   }
-  for (const choice of index.choices) {
+  for (const position of index.choices) {
+    const choice = children[position] as ElementNode;
     const prefix = choice.name.slice(0, -3);
     if (!name.startsWith(prefix) || name.length === prefix.length) continue;
     const suffix = name.slice(prefix.length);
     const type = (choice.def.type ?? []).find((t) => capitalize(typeCodeOf(t)) === suffix);
-    if (type) return { node: choice, typeCode: typeCodeOf(type), name: prefix, choice: true };
+    if (type) return newMatch(choice, position, typeCodeOf(type), prefix, name, true);
     if (isKnownTypeName(suffix, context)) {
       const allowed = (choice.def.type ?? []).map((t) => typeCodeOf(t)).join(', ');
       return { problem: `The type '${suffix}' is not allowed for ${choice.def.path} (allowed: ${allowed})` };
     }
   }
   return undefined;
+}
+
+function newMatch(node: ElementNode, position: number, typeCode: string, name: string, valueKey: string, choice: boolean): ChildMatch {
+  const segment = choice ? `.${name}.ofType(${typeCode})` : `.${valueKey}`;
+  return { node, position, typeCode, name, choice, valueKey, extKey: `_${valueKey}`, segment, isArray: isArrayElement(node.def), primitive: isPrimitiveType(typeCode) };
 }
 
 function isKnownTypeName(suffix: string, context: ConformanceContext): boolean {

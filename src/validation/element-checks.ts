@@ -23,11 +23,12 @@ export function checkContainedIds(resource: Record<string, unknown>, expression:
 export function checkCardinality(walk: Walk, node: ElementNode, count: number, expression: string): void {
   const min = node.def.min ?? 0;
   const max = node.def.max ?? '*';
-  const from = node.sd.url ? ` (from ${node.sd.url})` : '';
-  const name = node.def.id ?? node.def.path;
-  if (count < min) walk.issues.error('required', expression, `${name}: minimum required = ${min}, but only found ${count}${from}`);
-  if (max !== '*' && count > Number(max)) walk.issues.error('structure', expression, `${name}: max allowed = ${max}, but found ${count}${from}`);
+  if (count < min) walk.issues.error('required', expression, `${elementName(node)}: minimum required = ${min}, but only found ${count}${fromProfile(node)}`);
+  if (max !== '*' && count > Number(max)) walk.issues.error('structure', expression, `${elementName(node)}: max allowed = ${max}, but found ${count}${fromProfile(node)}`);
 }
+
+const elementName = (node: ElementNode): string => node.def.id ?? node.def.path;
+const fromProfile = (node: ElementNode): string => (node.sd.url ? ` (from ${node.sd.url})` : '');
 
 /** Slicing rules (FHIR R4 §5.1.0.6): closed admits no other element, openAtEnd puts them last, ordered keeps slice order. */
 export function checkSlicingRules(walk: Walk, base: ElementNode, slicing: fhir4.ElementDefinitionSlicing, items: Item[], assigned: (ElementNode | undefined)[]): void {

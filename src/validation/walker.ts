@@ -1,9 +1,10 @@
 import { checkBinding, checkCoding } from './bindings.ts';
 import { checkBundleEntries } from './bundle.ts';
 import { checkCardinality, checkContainedIds, checkFixedOrPattern, checkSlicingRules, hostTypeOf, instancePath } from './element-checks.ts';
-import { matchChild } from './children.ts';
+import { checkedWhenAbsent, matchChild } from './children.ts';
+import type { ChildMatch } from './children.ts';
 import { isObject } from './context.ts';
-import { childrenOf, elementTree, isArrayElement, typeCodeOf } from './element-tree.ts';
+import { childrenOf, elementTree, typeCodeOf } from './element-tree.ts';
 import type { ElementNode } from './element-tree.ts';
 import { checkExt1, checkExtensionContext, resolveExtension } from './extensions.ts';
 import { checkConstraints } from './invariants.ts';
@@ -71,11 +72,39 @@ export function validateAgainstRoot(walk: Walk, sd: fhir4.StructureDefinition, v
   checkConstraints(root.def, value, expression, walk.scope, walk.issues, walk.contained ? NOT_FOR_CONTAINED : undefined);
 }
 
+/** The JSON properties of one object that belong to one child element. */
+interface Group {
+  readonly match: ChildMatch;
+  readonly keys: string[];
+}
+
 /** `hostPath`: the definition path of the element holding these children (extension context of use). */
 function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean, hostPath: string): void {
   if (!walk.issues.firstVisit(obj, children, expression)) return;
-  const groups = new Map<ElementNode, { name: string; keys: string[]; typeCode: string; choice: boolean }>();
-  for (const key of Object.keys(obj)) {
+  const groups = groupProperties(walk, children, obj, expression, atResourceRoot);
+  for (let position = 0; position < children.length; position++) {
+    const child = children[position] as ElementNode;
+    const group = groups[position];
+    if (!group) {
+      const checked = checkedWhenAbsent(children, position);
+      if (checked) checkCardinality(walk, child, 0, expression);
+      if (walk.reportMustSupport && child.def.mustSupport && child.sd.derivation === 'constraint') {
+        walk.issues.information('informational', expression, `Must-support element ${child.def.id ?? child.def.path} is absent (${child.sd.url})`);
+      }
+      if (checked && child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, [], expression);
+      continue;
+    }
+    const items = collectItems(walk, obj, group, expression, hostPath);
+    checkCardinality(walk, child, items.length, expression);
+    if (child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, items, expression);
+    else for (const item of items) validateItem(walk, child, item, false);
+  }
+}
+
+/** The object's properties by the position of the child element they belong to; unknown ones are reported. */
+function groupProperties(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean): (Group | undefined)[] {
+  const groups: (Group | undefined)[] = [];
+  for (const key in obj) {
     if ((atResourceRoot && key === 'resourceType') || key === 'fhir_comments') continue;
     const match = matchChild(children, key, walk.context);
     if (!match) {
@@ -87,35 +116,24 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
       walk.issues.error('structure', expression, `Unrecognized property '${key}': ${match.problem}`);
       continue;
     }
-    const group = groups.get(match.node);
-    if (!group) groups.set(match.node, { name: match.name, keys: [key], typeCode: match.typeCode, choice: match.choice });
+    const group = groups[match.position];
+    if (!group) groups[match.position] = { match, keys: [key] };
     else if (match.choice && !group.keys.some((k) => k.replace(/^_/, '') === key.replace(/^_/, ''))) {
       walk.issues.error('structure', `${expression}.${match.name}`, `Only one type of ${match.node.def.path} may be present, found ${[...group.keys, key].join(' and ')}`);
     } else group.keys.push(key);
   }
-  for (const child of children) {
-    const group = groups.get(child);
-    const items = group ? collectItems(walk, child, obj, group, expression, hostPath) : [];
-    checkCardinality(walk, child, items.length, expression);
-    if (items.length === 0 && walk.reportMustSupport && child.def.mustSupport && child.sd.derivation === 'constraint') {
-      walk.issues.information('informational', expression, `Must-support element ${child.def.id ?? child.def.path} is absent (${child.sd.url})`);
-    }
-    if (child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, items, expression);
-    else for (const item of items) validateItem(walk, child, item, false);
-  }
+  return groups;
 }
 
-function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown>, group: { name: string; keys: string[]; typeCode: string; choice: boolean }, expression: string, hostPath: string): Item[] {
-  const first = group.keys[0] ?? group.name;
-  const key = first.startsWith('_') ? first.slice(1) : first;
-  const isArray = isArrayElement(node.def);
-  const primitive = isPrimitiveType(group.typeCode);
-  const values = asList(walk, obj[key], isArray, `${expression}.${key}`);
-  const exts = primitive ? asList(walk, obj[`_${key}`], isArray, `${expression}._${key}`) : [];
-  if (!primitive && obj[`_${key}`] !== undefined) walk.issues.error('structure', `${expression}._${key}`, `'_${key}' is only allowed for primitive elements`);
+function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, expression: string, hostPath: string): Item[] {
+  const { valueKey: key, extKey, isArray, primitive, typeCode } = group.match;
+  const values = asList(walk, obj[key], isArray, expression, key);
+  const exts = primitive ? asList(walk, obj[extKey], isArray, expression, extKey) : NONE;
+  if (!primitive && obj[extKey] !== undefined) walk.issues.error('structure', `${expression}.${extKey}`, `'${extKey}' is only allowed for primitive elements`);
   const items: Item[] = [];
   const count = Math.max(values.length, exts.length);
-  const path = group.choice ? `${expression}.${group.name}.ofType(${group.typeCode})` : `${expression}.${key}`;
+  const path = expression + group.match.segment;
+  const hostUrl = typeof obj['url'] === 'string' ? obj['url'] : undefined;
   for (let i = 0; i < count; i++) {
     const value = values[i] ?? undefined;
     const ext = exts[i] ?? undefined;
@@ -124,22 +142,24 @@ function collectItems(walk: Walk, node: ElementNode, obj: Record<string, unknown
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
     }
-    items.push({ value, ext, typeCode: group.typeCode, expression: at, key, hostPath, hostUrl: typeof obj['url'] === 'string' ? obj['url'] : undefined, host: obj });
+    items.push({ value, ext, typeCode, expression: at, key, hostPath, hostUrl, host: obj });
   }
   return items;
 }
 
-function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string): unknown[] {
-  if (raw === undefined) return [];
-  if (Array.isArray(raw)) {
-    if (!isArray) walk.issues.error('structure', expression, 'This property must be a single value, not an array');
-    if (raw.length === 0) walk.issues.error('structure', expression, 'Arrays cannot be empty');
-    return raw.map((v) => (v === null ? undefined : v));
-  }
-  if (isArray) walk.issues.error('structure', expression, 'This property must be an array, not a single value');
-  return raw === null ? [undefined] : [raw];
-}
+const NONE: readonly unknown[] = [];
 
+/** The values of one JSON property (null read as absent), reporting array / single-value misuse at `expression.key`. */
+function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string, key: string): readonly unknown[] {
+  if (raw === undefined) return NONE;
+  if (Array.isArray(raw)) {
+    if (!isArray) walk.issues.error('structure', `${expression}.${key}`, 'This property must be a single value, not an array');
+    if (raw.length === 0) walk.issues.error('structure', `${expression}.${key}`, 'Arrays cannot be empty');
+    return raw;
+  }
+  if (isArray) walk.issues.error('structure', `${expression}.${key}`, 'This property must be an array, not a single value');
+  return [raw];
+}
 
 function validateSliced(walk: Walk, base: ElementNode, items: Item[], expression: string): void {
   const slicing = base.def.slicing as fhir4.ElementDefinitionSlicing;
