@@ -137,3 +137,17 @@ function resolveContentReference(node: ElementNode, ref: string, context: Confor
   const baseSd = context.typeDefinition(baseType);
   return baseSd ? elementTree(baseSd).byPath.get(path) : undefined;
 }
+
+const extensionChildren = new WeakMap<fhir4.StructureDefinition, ElementNode[]>();
+
+/** The children of a primitive type's `_name` companion object: all but `value` (`id`, `extension`). */
+export function primitiveExtensionChildren(context: ConformanceContext, typeCode: string): ElementNode[] {
+  const sd = context.typeDefinition(typeCode);
+  if (!sd) return [];
+  let children = extensionChildren.get(sd);
+  if (!children) {
+    children = elementTree(sd).root.children.filter((c) => c.name !== 'value');
+    extensionChildren.set(sd, children);
+  }
+  return children;
+}

@@ -31,6 +31,37 @@ const compiled = new Map<string, CompileResult>();
  */
 const NATIVE = new Set(['ele-1', 'ext-1', 'txt-1', 'txt-2']);
 
+/** A constraint the walker evaluates, with what is derived from it once per definition. */
+interface ConstraintPlan {
+  readonly constraint: fhir4.ElementDefinitionConstraint;
+  readonly expression: string;
+  readonly path: string;
+  /** When it returns true the invariant holds without evaluation (see TRIVIAL). */
+  readonly trivial: ((value: Record<string, unknown>) => boolean) | undefined;
+  /** Outcomes of this constraint per value are cached under this key (see evaluateOnce). */
+  readonly outcomeKey: string;
+  /** The compiled expression is cached under this key: the path without `[x]`, and the expression. */
+  readonly base: string;
+  readonly compileKey: string;
+}
+
+const plans = new WeakMap<fhir4.ElementDefinition, readonly ConstraintPlan[]>();
+
+function constraintPlans(def: fhir4.ElementDefinition): readonly ConstraintPlan[] {
+  let list = plans.get(def);
+  if (!list) {
+    list = (def.constraint ?? []).flatMap((constraint) => {
+      const expression = constraint.expression;
+      if (NATIVE.has(constraint.key) || !expression) return [];
+      const base = def.path.replace(/\[x\]/g, '');
+      const trivial = TRIVIAL.find(([prefix]) => expression.startsWith(prefix))?.[1];
+      return [{ constraint, expression, path: def.path, trivial, outcomeKey: `${def.path}\u0000${expression}`, base, compileKey: `${base}\u0000${expression}` }];
+    });
+    plans.set(def, list);
+  }
+  return list;
+}
+
 /** Checks every constraint of an element definition against one value of it. */
 export function checkConstraints(
   def: fhir4.ElementDefinition,
@@ -40,10 +71,11 @@ export function checkConstraints(
   issues: IssueCollector,
   skip?: ReadonlySet<string>,
 ): void {
-  for (const constraint of def.constraint ?? []) {
-    if (NATIVE.has(constraint.key) || !constraint.expression || skip?.has(constraint.key)) continue;
-    if (triviallySatisfied(constraint.expression, value)) continue;
-    const outcome = nativeInvariant(constraint.expression, def.path, value) ?? evaluateOnce(def.path, constraint.expression, value, scope);
+  for (const plan of constraintPlans(def)) {
+    const { constraint } = plan;
+    if (skip?.has(constraint.key)) continue;
+    if (plan.trivial && typeof value === 'object' && value !== null && plan.trivial(value as Record<string, unknown>)) continue;
+    const outcome = nativeInvariant(plan.expression, plan.path, value) ?? evaluateOnce(plan, value, scope);
     if (outcome === true) continue;
     if (outcome === false) {
       const severity = constraint.severity === 'error' ? 'error' : 'warning';
@@ -59,7 +91,8 @@ export function checkConstraints(
 /**
  * Preconditions of frequent core invariants: when the element they test is absent the invariant
  * holds, so the FHIRPath evaluation (the bulk of validation time) is skipped. Keyed by the start
- * of the expression, so a profile reusing a key with another expression is still evaluated.
+ * of the expression (the first prefix that matches decides), so a profile reusing a key with
+ * another expression is still evaluated.
  */
 const TRIVIAL: readonly [string, (value: Record<string, unknown>) => boolean][] = [
   ["reference.startsWith('#').not()", (v) => typeof v['reference'] !== 'string' || !v['reference'].startsWith('#')],
@@ -69,12 +102,6 @@ const TRIVIAL: readonly [string, (value: Record<string, unknown>) => boolean][] 
   ['contained.meta.versionId.empty()', (v) => v['contained'] === undefined],
   ['contained.meta.security.empty()', (v) => v['contained'] === undefined],
 ];
-
-function triviallySatisfied(expression: string, value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  for (const [prefix, holds] of TRIVIAL) if (expression.startsWith(prefix)) return holds(value as Record<string, unknown>);
-  return false;
-}
 
 const DOM_3 = "contained.where((('#'+id in (%resource.descendants().reference";
 
@@ -112,31 +139,28 @@ function collectLocalReferences(value: unknown, into: Set<string>): void {
   }
 }
 
-function evaluateOnce(basePath: string, expression: string, value: unknown, scope: InvariantScope): boolean | string {
-  if (typeof value !== 'object' || value === null) return evaluate(basePath, expression, value, scope);
-  if (expression.startsWith(DOM_3)) return containedAreReferenced(value as Record<string, unknown>);
+function evaluateOnce(plan: ConstraintPlan, value: unknown, scope: InvariantScope): boolean | string {
+  if (typeof value !== 'object' || value === null) return evaluate(plan, value, scope);
+  if (plan.expression.startsWith(DOM_3)) return containedAreReferenced(value as Record<string, unknown>);
   let done = scope.evaluated.get(value);
   if (!done) {
     done = new Map();
     scope.evaluated.set(value, done);
   }
-  const key = `${basePath}\u0000${expression}`;
-  let outcome = done.get(key);
+  let outcome = done.get(plan.outcomeKey);
   if (outcome === undefined) {
-    outcome = evaluate(basePath, expression, value, scope);
-    done.set(key, outcome);
+    outcome = evaluate(plan, value, scope);
+    done.set(plan.outcomeKey, outcome);
   }
   return outcome;
 }
 
 /** true / false, or the reason the expression could not be evaluated. */
-function evaluate(basePath: string, expression: string, value: unknown, scope: InvariantScope): boolean | string {
-  const base = basePath.replace(/\[x\]/g, '');
-  const key = `${base}\u0000${expression}`;
-  let entry = compiled.get(key);
+function evaluate(plan: ConstraintPlan, value: unknown, scope: InvariantScope): boolean | string {
+  let entry = compiled.get(plan.compileKey);
   if (!entry) {
-    entry = compile(base, expression);
-    compiled.set(key, entry);
+    entry = compile(plan.base, plan.expression);
+    compiled.set(plan.compileKey, entry);
   }
   if ('failure' in entry) return entry.failure;
   try {

@@ -8,7 +8,8 @@ import type { IssueSeverity, OperationOutcomeIssueCode } from '../core/index.ts'
 export class IssueCollector {
   readonly issues: fhir4.OperationOutcomeIssue[] = [];
   private readonly seen = new Set<string>();
-  private readonly visited = new WeakMap<object, Map<unknown, Set<string>>>();
+  /** Per JSON object: the (element list, location) pairs it was checked against. The collector lives for one validation. */
+  private readonly visited = new Map<object, Visit>();
 
   /**
    * True the first time a JSON object (at one location) is checked against a given element list. A profile that does
@@ -16,18 +17,11 @@ export class IssueCollector {
    * second walk would only repeat the first one's issues (which are kept once anyway).
    */
   firstVisit(value: object, against: unknown, expression: string): boolean {
-    let byList = this.visited.get(value);
-    if (!byList) {
-      byList = new Map();
-      this.visited.set(value, byList);
+    const first = this.visited.get(value);
+    for (let visit = first; visit; visit = visit.next) {
+      if (visit.against === against && visit.expression === expression) return false;
     }
-    let expressions = byList.get(against);
-    if (!expressions) {
-      expressions = new Set();
-      byList.set(against, expressions);
-    }
-    if (expressions.has(expression)) return false;
-    expressions.add(expression);
+    this.visited.set(value, { against, expression, next: first });
     return true;
   }
 
@@ -58,4 +52,10 @@ export class IssueCollector {
   merge(other: IssueCollector): void {
     for (const issue of other.issues) this.add(issue.severity, issue.code, issue.expression?.[0] ?? '', issue.diagnostics ?? '');
   }
+}
+
+interface Visit {
+  readonly against: unknown;
+  readonly expression: string;
+  readonly next: Visit | undefined;
 }

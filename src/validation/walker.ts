@@ -4,7 +4,7 @@ import { checkCardinality, checkContainedIds, checkFixedOrPattern, checkSlicingR
 import { checkedWhenAbsent, matchChild } from './children.ts';
 import type { ChildMatch } from './children.ts';
 import { isObject } from './context.ts';
-import { childrenOf, elementTree, typeCodeOf } from './element-tree.ts';
+import { childrenOf, elementTree, primitiveExtensionChildren, typeCodeOf } from './element-tree.ts';
 import type { ElementNode } from './element-tree.ts';
 import { checkExt1, checkExtensionContext, resolveExtension } from './extensions.ts';
 import { checkConstraints } from './invariants.ts';
@@ -274,9 +274,7 @@ function validatePrimitiveExtensions(walk: Walk, node: ElementNode, typeCode: st
     walk.issues.error('structure', expression, `The '_' companion of a primitive must be an object, found ${describe(ext)}`);
     return;
   }
-  const sd = walk.context.typeDefinition(typeCode);
-  const children = sd ? elementTree(sd).root.children.filter((c) => c.name !== 'value') : [];
-  walkChildren(walk, children, ext, expression, false, node.def.path);
+  walkChildren(walk, primitiveExtensionChildren(walk.context, typeCode), ext, expression, false, node.def.path);
 }
 
 function validateComplex(walk: Walk, node: ElementNode, item: Item, profiled: boolean): void {
@@ -285,7 +283,7 @@ function validateComplex(walk: Walk, node: ElementNode, item: Item, profiled: bo
     walk.issues.error('structure', expression, `Expected an object for type ${typeCode}, found ${describe(value)}`);
     return;
   }
-  if (!Object.keys(value).some((k) => k !== 'id' && k !== 'fhir_comments')) {
+  if (!hasContent(value)) {
     walk.issues.error('invariant', expression, "Constraint failed: ele-1: 'All FHIR elements must have a @value or children' (the object is empty)");
   }
   const hostPath = node.def.contentReference ? node.def.contentReference.slice(node.def.contentReference.indexOf('#') + 1) : node.def.path;
@@ -294,6 +292,12 @@ function validateComplex(walk: Walk, node: ElementNode, item: Item, profiled: bo
   checkBinding(walk.context, node.def.binding, typeCode, value, expression, walk.issues);
   checkConstraints(node.def, value, expression, walk.scope, walk.issues);
   checkTypeRules(walk, node, item, value, profiled);
+}
+
+/** ele-1 on a complex value: some property other than id (and comments). */
+function hasContent(value: Record<string, unknown>): boolean {
+  for (const key in value) if (key !== 'id' && key !== 'fhir_comments') return true;
+  return false;
 }
 
 /** What the type itself requires: its own invariants, its type profiles, and the rules of Coding, Reference and Extension. */

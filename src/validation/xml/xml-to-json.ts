@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MigrateError } from '../../core/index.ts';
 import { matchChild } from '../children.ts';
 import type { ConformanceContext } from '../context.ts';
-import { childrenOf, elementTree, isArrayElement } from '../element-tree.ts';
+import { childrenOf, elementTree, isArrayElement, primitiveExtensionChildren } from '../element-tree.ts';
 import type { ElementNode } from '../element-tree.ts';
 import { isPrimitiveType } from '../primitives.ts';
 
@@ -103,11 +103,6 @@ function primitiveValue(typeCode: string, raw: unknown): unknown {
     return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
   }
   return raw;
-}
-
-function primitiveExtensionChildren(context: ConformanceContext, typeCode: string): ElementNode[] {
-  const sd = context.typeDefinition(typeCode);
-  return sd ? elementTree(sd).root.children.filter((c) => c.name !== 'value') : [];
 }
 
 function withoutValue(item: XmlElement): XmlElement {
