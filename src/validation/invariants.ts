@@ -1,7 +1,8 @@
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import type { IssueCollector } from './issues.ts';
-import { nativeInvariant } from './native-invariants.ts';
+import { nativeInvariantFor } from './native-invariants.ts';
+import type { NativeCheck } from './native-invariants.ts';
 
 /** Variables an invariant may use: %resource (the resource holding the element) and %rootResource. */
 export interface InvariantScope {
@@ -35,7 +36,8 @@ const NATIVE = new Set(['ele-1', 'ext-1', 'txt-1', 'txt-2']);
 interface ConstraintPlan {
   readonly constraint: fhir4.ElementDefinitionConstraint;
   readonly expression: string;
-  readonly path: string;
+  /** Decides the invariant on the JSON when it can (native-invariants.ts). */
+  readonly native: NativeCheck;
   /** When it returns true the invariant holds without evaluation (see TRIVIAL). */
   readonly trivial: ((value: Record<string, unknown>) => boolean) | undefined;
   /** Outcomes of this constraint per value are cached under this key (see evaluateOnce). */
@@ -55,7 +57,7 @@ function constraintPlans(def: fhir4.ElementDefinition): readonly ConstraintPlan[
       if (NATIVE.has(constraint.key) || !expression) return [];
       const base = def.path.replace(/\[x\]/g, '');
       const trivial = TRIVIAL.find(([prefix]) => expression.startsWith(prefix))?.[1];
-      return [{ constraint, expression, path: def.path, trivial, outcomeKey: `${def.path}\u0000${expression}`, base, compileKey: `${base}\u0000${expression}` }];
+      return [{ constraint, expression, native: nativeInvariantFor(expression, def.path), trivial, outcomeKey: `${def.path}\u0000${expression}`, base, compileKey: `${base}\u0000${expression}` }];
     });
     plans.set(def, list);
   }
@@ -75,7 +77,7 @@ export function checkConstraints(
     const { constraint } = plan;
     if (skip?.has(constraint.key)) continue;
     if (plan.trivial && typeof value === 'object' && value !== null && plan.trivial(value as Record<string, unknown>)) continue;
-    const outcome = nativeInvariant(plan.expression, plan.path, value) ?? evaluateOnce(plan, value, scope);
+    const outcome = plan.native(value, scope.rootResource) ?? evaluateOnce(plan, value, scope);
     if (outcome === true) continue;
     if (outcome === false) {
       const severity = constraint.severity === 'error' ? 'error' : 'warning';

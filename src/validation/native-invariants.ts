@@ -7,8 +7,11 @@
  * not decide (primitive extensions `_x`, mixed date precisions or zones …): then FHIRPath decides.
  */
 
+import { pathNative } from './native-paths.ts';
+
 type Json = Record<string, unknown>;
-type Native = (value: Json, path: string) => boolean | undefined;
+/** `rootResource`: the %rootResource of the evaluation (the container of a contained resource). */
+type Native = (value: Json, path: string, rootResource: unknown) => boolean | undefined;
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
@@ -59,7 +62,7 @@ function or(...terms: (boolean | undefined)[]): boolean | undefined {
   return terms.includes(undefined) ? undefined : false;
 }
 
-const onPath = (expected: string, native: Native): Native => (value, path) => (path === expected ? native(value, path) : undefined);
+const onPath = (expected: string, native: Native): Native => (value, path, rootResource) => (path === expected ? native(value, path, rootResource) : undefined);
 
 /** A full dateTime to the second (optional fraction) with its zone: same-shaped ones compare as text. */
 const FULL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -93,7 +96,34 @@ const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clin
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const ORDER_INTENTS = new Set(['order', 'original-order', 'reflex-order', 'filler-order', 'instance-order']);
 
+const REPORT_DONE = new Set(['partial', 'preliminary', 'final', 'amended', 'corrected', 'appended']);
+const REPORT_DONE_TEST = "(status='partial' or status='preliminary' or status='final' or status='amended' or status='corrected' or status='appended' )";
+
+/** us-core-8 / us-core-9: a DiagnosticReport past registration has effective[x] / issued. */
+const reportStatusImplies = (present: (v: Json) => boolean | undefined): Native => onPath('DiagnosticReport', (v) => {
+  const status = primitive(v, 'status');
+  return status === EXTENDED ? undefined : implies(typeof status === 'string' && REPORT_DONE.has(status), present(v));
+});
+
+/**
+ * ref-1 when the local reference resolves: `#id` names a contained resource of %rootResource, so
+ * `in` holds. An unresolved one is left to FHIRPath (its outcome there is the one reported).
+ */
+function localReferenceResolves(value: Json, _path: string, rootResource: unknown): boolean | undefined {
+  const reference = primitive(value, 'reference');
+  if (typeof reference !== 'string' || !reference.startsWith('#')) return undefined;
+  const contained = typeof rootResource === 'object' && rootResource !== null ? (rootResource as Json)['contained'] : undefined;
+  const id = reference.slice(1);
+  return asList(contained).some((c) => c['id'] === id) ? true : undefined;
+}
+
 const NATIVES = new Map<string, Native>([
+  ["reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))", localReferenceResolves],
+  [`${REPORT_DONE_TEST} implies effective.exists()`, reportStatusImplies((v) => choicePresent(v, 'effective'))],
+  [`${REPORT_DONE_TEST} implies issued.exists()`, reportStatusImplies((v) => {
+    const issued = primitive(v, 'issued');
+    return issued === EXTENDED ? undefined : present(issued);
+  })],
   ['text.`div`.exists()', (v) => {
     const text = v['text'];
     if (text === undefined) return false;
@@ -160,10 +190,18 @@ function stringLongEnough(expression: string, value: string): boolean | undefine
   return undefined;
 }
 
-/** The invariant's outcome on `value` at `path` when it is decided natively; undefined: evaluate it. */
-export function nativeInvariant(expression: string, path: string, value: unknown): boolean | undefined {
-  if (typeof value === 'string') return path === 'Observation.effective[x]' ? stringLongEnough(expression, value) : undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+/** Decides an invariant on one value natively, or gives undefined: evaluate it. */
+export type NativeCheck = (value: unknown, rootResource: unknown) => boolean | undefined;
+
+/** The native form of the invariant `expression` on the element at `path` (derived once per constraint). */
+export function nativeInvariantFor(expression: string, path: string): NativeCheck {
   const native = NATIVES.get(expression);
-  return native === undefined ? undefined : native(value as Json, path);
+  const onPaths = native ? undefined : pathNative(expression, path.replace(/\[x\]/g, ''));
+  const onStrings = path === 'Observation.effective[x]';
+  return (value, rootResource) => {
+    if (typeof value === 'string') return onStrings ? stringLongEnough(expression, value) : undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (native !== undefined) return native(value as Json, path, rootResource);
+    return onPaths?.(value as Json);
+  };
 }

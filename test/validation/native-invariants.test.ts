@@ -1,5 +1,5 @@
 /**
- * The invariants the validator answers natively (src/validation/native-invariants.ts) must give
+ * The invariants the validator answers natively (src/validation/native-invariants.ts, native-paths.ts) must give
  * what FHIRPath gives. Each case validates a resource through validateResource and compares
  * "Constraint failed: KEY" with fhirpath.js's own evaluation of the constraint's expression on the
  * same value (FHIR R4 §2.38 / ElementDefinition.constraint: an invariant that evaluates to false
@@ -60,7 +60,47 @@ const CLIN = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
 const US_CORE_3 = "value.ofType(Quantity).system.empty() or value.ofType(Quantity).system = 'http://unitsofmeasure.org'";
 const US_CORE_4 = "value.ofType(CodeableConcept).coding.system.empty() or value.ofType(CodeableConcept).coding.system = 'http://snomed.info/sct'";
 
+const ATT_1 = 'data.empty() or contentType.exists()';
+const CPT_2 = 'value.empty() or system.exists()';
+const DOM_2 = 'contained.contained.empty()';
+const DOM_4 = 'contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()';
+const REF_1 = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
+const REPORT_DONE = "(status='partial' or status='preliminary' or status='final' or status='amended' or status='corrected' or status='appended' )";
+const US_CORE_8 = `${REPORT_DONE} implies effective.exists()`;
+const US_CORE_9 = `${REPORT_DONE} implies issued.exists()`;
+
+function documentReference(attachment: Record<string, unknown>): Record<string, unknown> {
+  return { resourceType: 'DocumentReference', id: 'd1', status: 'current', content: [{ attachment }] };
+}
+const attachmentOf = (r: Record<string, unknown>): unknown => (r['content'] as Record<string, unknown>[])[0]?.['attachment'];
+const firstTelecom = (r: Record<string, unknown>): unknown => (r['telecom'] as unknown[])[0];
+const CONTAINED_PATIENT = { resourceType: 'Patient', id: 'p1' };
+
+function report(extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    resourceType: 'DiagnosticReport', id: 'r1', meta: { profile: [`${US_CORE}us-core-diagnosticreport-lab`] },
+    category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB' }] }],
+    code: LOINC, subject: { reference: 'Patient/p1' }, ...extra,
+  };
+}
+
 const CASES: Case[] = [
+  { name: 'att-1 data with a content type', key: 'att-1', expression: ATT_1, base: 'Attachment', at: attachmentOf, resource: documentReference({ contentType: 'text/plain', data: 'aGk=' }) },
+  { name: 'att-1 data without a content type', key: 'att-1', expression: ATT_1, base: 'Attachment', at: attachmentOf, resource: documentReference({ data: 'aGk=' }) },
+  { name: 'att-1 data only as an extension', key: 'att-1', expression: ATT_1, base: 'Attachment', at: attachmentOf, resource: documentReference({ url: 'http://example.org/d', _data: { extension: [{ url: 'http://example.org/x', valueString: 'x' }] } }) },
+  { name: 'cpt-2 a value with a system', key: 'cpt-2', expression: CPT_2, base: 'ContactPoint', at: firstTelecom, resource: { resourceType: 'Patient', id: 'p', telecom: [{ system: 'phone', value: '555' }] } },
+  { name: 'cpt-2 a value without a system', key: 'cpt-2', expression: CPT_2, base: 'ContactPoint', at: firstTelecom, resource: { resourceType: 'Patient', id: 'p', telecom: [{ value: '555' }] } },
+  { name: 'dom-2 a contained resource without contained ones', key: 'dom-2', expression: DOM_2, base: 'Observation', at: root, resource: observation({ contained: [CONTAINED_PATIENT], subject: { reference: '#p1' } }) },
+  { name: 'dom-2 a contained resource containing one', key: 'dom-2', expression: DOM_2, base: 'Observation', at: root, resource: observation({ contained: [{ ...CONTAINED_PATIENT, contained: [{ resourceType: 'Organization', id: 'o' }] }], subject: { reference: '#p1' } }) },
+  { name: 'dom-4 a contained resource without meta', key: 'dom-4', expression: DOM_4, base: 'Observation', at: root, resource: observation({ contained: [CONTAINED_PATIENT], subject: { reference: '#p1' } }) },
+  { name: 'dom-4 a contained resource with a versionId', key: 'dom-4', expression: DOM_4, base: 'Observation', at: root, resource: observation({ contained: [{ ...CONTAINED_PATIENT, meta: { versionId: '2' } }], subject: { reference: '#p1' } }) },
+  { name: 'ref-1 a resolved local reference', key: 'ref-1', expression: REF_1, base: 'Reference', at: (r) => r['subject'], resource: observation({ contained: [CONTAINED_PATIENT], subject: { reference: '#p1' } }) },
+  { name: 'ref-1 an unresolved local reference', key: 'ref-1', expression: REF_1, base: 'Reference', at: (r) => r['subject'], resource: observation({ contained: [CONTAINED_PATIENT], subject: { reference: '#p2' } }) },
+  { name: 'us-core-8 final without effective', key: 'us-core-8', expression: US_CORE_8, base: 'DiagnosticReport', at: root, resource: report({ status: 'final', issued: '2020-01-01T10:00:00Z' }) },
+  { name: 'us-core-8 final with effective', key: 'us-core-8', expression: US_CORE_8, base: 'DiagnosticReport', at: root, resource: report({ status: 'final', issued: '2020-01-01T10:00:00Z', effectivePeriod: { start: '2020-01-01' } }) },
+  { name: 'us-core-8 registered without effective', key: 'us-core-8', expression: US_CORE_8, base: 'DiagnosticReport', at: root, resource: report({ status: 'registered' }) },
+  { name: 'us-core-9 final without issued', key: 'us-core-9', expression: US_CORE_9, base: 'DiagnosticReport', at: root, resource: report({ status: 'final', effectiveDateTime: '2020-01-01' }) },
+  { name: 'us-core-9 amended with issued', key: 'us-core-9', expression: US_CORE_9, base: 'DiagnosticReport', at: root, resource: report({ status: 'amended', effectiveDateTime: '2020-01-01', issued: '2020-01-01T10:00:00Z' }) },
   { name: 'us-core-3 UCUM', key: 'us-core-3', expression: US_CORE_3, base: 'Observation', at: root, resource: observation({ valueQuantity: QTY }, SCREENING) },
   { name: 'us-core-3 another system', key: 'us-core-3', expression: US_CORE_3, base: 'Observation', at: root, resource: observation({ valueQuantity: { ...QTY, system: 'http://example.org/units' } }, SCREENING) },
   { name: 'us-core-3 no system', key: 'us-core-3', expression: US_CORE_3, base: 'Observation', at: root, resource: observation({ valueQuantity: { value: 1, unit: 'x' } }, SCREENING) },
