@@ -56,9 +56,9 @@ function sliceRequired(slice: ElementNode): boolean {
   return (slice.def.min ?? 0) > 0 || slice.slices.some(sliceRequired);
 }
 
-/** Whether an absent child (by position) can give an issue other than must-support (see reportsWhenAbsent). */
-export function checkedWhenAbsent(children: ElementNode[], position: number): boolean {
-  return childIndex(children).checkedWhenAbsent[position] === true;
+/** Per child (by position): can it give an issue other than must-support when absent (see reportsWhenAbsent)? */
+export function checkedWhenAbsent(children: ElementNode[]): readonly boolean[] {
+  return childIndex(children).checkedWhenAbsent;
 }
 
 export type MatchResult = ChildMatch | { readonly problem: string } | undefined;

@@ -29,6 +29,7 @@ export class ConformanceContext {
   private readonly snapshotGenerator: SnapshotGenerator;
   /** Caches owned by the validator modules (element trees, expansions), keyed by module. */
   readonly caches = new Map<string, Map<string, unknown>>();
+  private types: Map<string, fhir4.StructureDefinition | null> | undefined;
 
   constructor(options: ConformanceContextOptions = {}) {
     this.snapshotGenerator = options.snapshotGenerator ?? defaultSnapshotGenerator;
@@ -58,6 +59,7 @@ export class ConformanceContext {
     list.push(typed);
     this.byUrl.set(url, list);
     this.caches.clear();
+    this.types = undefined;
     return 1;
   }
 
@@ -93,7 +95,8 @@ export class ConformanceContext {
 
   /** The definition of a FHIR type (`Patient`, `string`, `Quantity`) by its type code. */
   typeDefinition(typeCode: string): fhir4.StructureDefinition | undefined {
-    const cache = this.cache<fhir4.StructureDefinition | null>('type');
+    // Looked up for nearly every element validated: the cache map is kept at hand (reset by add()).
+    const cache = (this.types ??= this.cache<fhir4.StructureDefinition | null>('type'));
     const cached = cache.get(typeCode);
     if (cached !== undefined) return cached ?? undefined;
     const sd = this.structureDefinition(typeCode.includes('/') ? typeCode : CORE_SD + typeCode);

@@ -34,7 +34,8 @@ const INTEGER_RANGE: Record<string, [number, number]> = {
 export const PRIMITIVE_TYPES = new Set([...STRING_TYPES, ...Object.keys(INTEGER_RANGE), 'boolean', 'decimal', 'System.Boolean', 'System.Decimal']);
 
 export function isPrimitiveType(typeCode: string): boolean {
-  return PRIMITIVE_TYPES.has(typeCode) || /^[a-z]/.test(typeCode);
+  const first = typeCode.charCodeAt(0);
+  return (first >= 97 && first <= 122) || PRIMITIVE_TYPES.has(typeCode);
 }
 
 /** Problem with a primitive JSON value, or undefined when it is valid for its type. */
@@ -79,12 +80,33 @@ const HINT: Record<string, string> = {
   uuid: ' (expected urn:uuid:... in lower-case hex)',
 };
 
+/** A `YYYY-MM-DD` start names a day of the calendar (`2023-02-29` does not). */
 function isRealDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
-  if (!match) return true;
-  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  if (value.length < 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return true;
+  const y = digits(value, 0, 4);
+  const m = digits(value, 5, 2);
+  const d = digits(value, 8, 2);
+  if (y < 0 || m < 0 || d < 0) return true;
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+}
+
+/** The number written by `length` ASCII digits at `from`; -1 when one is not a digit. */
+function digits(text: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1] ?? 0;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return leap ? 29 : 28;
 }
 
 export function describe(value: unknown): string {

@@ -82,11 +82,12 @@ interface Group {
 function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean, hostPath: string): void {
   if (!walk.issues.firstVisit(obj, children, expression)) return;
   const groups = groupProperties(walk, children, obj, expression, atResourceRoot);
+  const absentChecked = checkedWhenAbsent(children);
   for (let position = 0; position < children.length; position++) {
     const child = children[position] as ElementNode;
     const group = groups[position];
     if (!group) {
-      const checked = checkedWhenAbsent(children, position);
+      const checked = absentChecked[position] === true;
       if (checked) checkCardinality(walk, child, 0, expression);
       if (walk.reportMustSupport && child.def.mustSupport && child.sd.derivation === 'constraint') {
         walk.issues.information('informational', expression, `Must-support element ${child.def.id ?? child.def.path} is absent (${child.sd.url})`);
@@ -137,7 +138,7 @@ function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, ex
   for (let i = 0; i < count; i++) {
     const value = values[i] ?? undefined;
     const ext = exts[i] ?? undefined;
-    const at = isArray ? `${path}[${i}]` : path;
+    const at = isArray ? path + indexSuffix(i) : path;
     if (value === undefined && ext === undefined) {
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
@@ -148,6 +149,9 @@ function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, ex
 }
 
 const NONE: readonly unknown[] = [];
+
+const INDEX_SUFFIXES = Array.from({ length: 64 }, (_, i) => `[${i}]`);
+const indexSuffix = (i: number): string => INDEX_SUFFIXES[i] ?? `[${i}]`;
 
 /** The values of one JSON property (null read as absent), reporting array / single-value misuse at `expression.key`. */
 function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string, key: string): readonly unknown[] {
@@ -230,7 +234,8 @@ function validateItem(walk: Walk, node: ElementNode, item: Item, profiled: boole
 
 function isResourceTypeCode(walk: Walk, typeCode: string): boolean {
   if (typeCode === 'Resource' || typeCode === 'DomainResource') return true;
-  return /^[A-Z]/.test(typeCode) && walk.context.typeDefinition(typeCode)?.kind === 'resource';
+  const first = typeCode.charCodeAt(0);
+  return first >= 65 && first <= 90 && walk.context.typeDefinition(typeCode)?.kind === 'resource';
 }
 
 function validateNestedResource(walk: Walk, node: ElementNode, item: Item): void {
