@@ -83,6 +83,7 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
   if (!walk.issues.firstVisit(obj, children, expression)) return;
   const groups = groupProperties(walk, children, obj, expression, atResourceRoot);
   const absentChecked = checkedWhenAbsent(children);
+  const hostUrl = typeof obj['url'] === 'string' ? obj['url'] : undefined;
   for (let position = 0; position < children.length; position++) {
     const child = children[position] as ElementNode;
     const group = groups[position];
@@ -95,7 +96,7 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
       if (checked && child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, [], expression);
       continue;
     }
-    const items = collectItems(walk, obj, group, expression, hostPath);
+    const items = collectItems(walk, obj, group, expression, hostPath, hostUrl);
     checkCardinality(walk, child, items.length, expression);
     if (child.slices.length > 0 && child.def.slicing) validateSliced(walk, child, items, expression);
     else for (const item of items) validateItem(walk, child, item, false);
@@ -126,15 +127,17 @@ function groupProperties(walk: Walk, children: ElementNode[], obj: Record<string
   return groups;
 }
 
-function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, expression: string, hostPath: string): Item[] {
+/** `hostUrl`: the object's own `url` (an Extension's), the context of use of the extensions inside it. */
+function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, expression: string, hostPath: string, hostUrl: string | undefined): Item[] {
   const { valueKey: key, extKey, isArray, primitive, typeCode } = group.match;
-  const values = asList(walk, obj[key], isArray, expression, key);
-  const exts = primitive ? asList(walk, obj[extKey], isArray, expression, extKey) : NONE;
-  if (!primitive && obj[extKey] !== undefined) walk.issues.error('structure', `${expression}.${extKey}`, `'${extKey}' is only allowed for primitive elements`);
+  // The group's keys are the object's properties for this element: no lookup of absent ones.
+  const values = group.keys.includes(key) ? asList(walk, obj[key], isArray, expression, key) : NONE;
+  const hasExt = group.keys.includes(extKey);
+  const exts = primitive && hasExt ? asList(walk, obj[extKey], isArray, expression, extKey) : NONE;
+  if (!primitive && hasExt && obj[extKey] !== undefined) walk.issues.error('structure', `${expression}.${extKey}`, `'${extKey}' is only allowed for primitive elements`);
   const items: Item[] = [];
   const count = Math.max(values.length, exts.length);
   const path = expression + group.match.segment;
-  const hostUrl = typeof obj['url'] === 'string' ? obj['url'] : undefined;
   for (let i = 0; i < count; i++) {
     const value = values[i] ?? undefined;
     const ext = exts[i] ?? undefined;
