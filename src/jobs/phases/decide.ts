@@ -1,0 +1,179 @@
+import type { SourceRecord } from '../../core/index.ts';
+import { referencedKeys } from '../runner/references.ts';
+import type { MapSet, MappedRecord } from '../runner/types.ts';
+import { assignPhases } from './assign.ts';
+import { handleOf, kindOfRecordId, recordId, recordType, splitRecordId, tableType } from './phase-plan.ts';
+import type { PhasePlan, PlanResource, ResourceHandle } from './phase-plan.ts';
+import { ownPhase, phaseOfType } from './phase-table.ts';
+import type { PhaseTable } from './phase-table.ts';
+import { sketchRecord } from './record-sketch.ts';
+
+export interface DecideOptions {
+  readonly mapSet: MapSet;
+  readonly table: PhaseTable;
+  /** The task's phase: every record of it, and of the earlier phases, is decided. */
+  readonly wanted: number;
+  /** The records the task read, in read order. */
+  readonly records: readonly SourceRecord[];
+  /** What earlier tasks decided (undefined: nothing yet). */
+  readonly plan: PhasePlan | undefined;
+  /** Maps records whole (the one place that does). */
+  readonly map: (records: readonly SourceRecord[]) => Promise<MappedRecord[]>;
+  /** Reads the patient's records of more kinds: a record pulled into the phase whose kind the task did not read. */
+  readonly readKinds: (kinds: readonly string[]) => Promise<SourceRecord[]>;
+}
+
+export interface DecideResult {
+  readonly plan: PhasePlan;
+  /** The phase's records, mapped, in read order. */
+  readonly current: readonly MappedRecord[];
+}
+
+/** A record as the planner knows it. Undecided (`phase` undefined) until it, or a record referring to it, is in a decided phase. */
+interface PlanNode {
+  readonly id: string;
+  record: SourceRecord | undefined;
+  handles: readonly ResourceHandle[];
+  /** The earliest phase the record can take (its own, once mapped); -1 until known. */
+  earliest: number;
+  mapped: MappedRecord | undefined;
+  phase: number | undefined;
+  /** Named by the plan, no longer in the source. */
+  gone: boolean;
+}
+
+/**
+ * Decides the records of the phases up to `wanted` that are not decided yet, mapping only them
+ * (issue 5: each record mapped once per job). A record's phase is the earliest of its own and
+ * those of the records referring to it, transitively (assignPhases); so the records of phase ≤
+ * `wanted` are those reachable by reference from the records whose own phase is ≤ `wanted`. The
+ * others are seen through their map's projection (identifiers, phase elements) and stay
+ * undecided, for the next phase's task. A pulled-in record that does not map is no reference
+ * target: the search starts over without it.
+ */
+export async function decidePhases(o: DecideOptions): Promise<DecideResult> {
+  const nodes = nodesOf(o);
+  await mapNodes(o, nodes, [...nodes.values()].filter((n) => n.phase === undefined && n.earliest <= o.wanted));
+  const reached = await reachable(o, nodes);
+  const phases = assignPhases(o.table, reached.map((n) => ({ resources: (n.mapped as Extract<MappedRecord, { state: 'mapped' }>).resources })));
+  reached.forEach((n, i) => (n.phase = phases[i]));
+  const position = new Map(o.records.map((r, i) => [r, i]));
+  const at = (n: PlanNode): number => position.get(n.record as SourceRecord) ?? o.records.length;
+  const current = [...nodes.values()].filter((n) => n.phase === o.wanted && n.record !== undefined).sort((a, b) => at(a) - at(b));
+  await mapNodes(o, nodes, current);
+  return { plan: planOf(o, nodes), current: current.map((n) => n.mapped as MappedRecord) };
+}
+
+function emptyNode(id: string, record?: SourceRecord): PlanNode {
+  return { id, record, handles: [], earliest: -1, mapped: undefined, phase: undefined, gone: false };
+}
+
+/** The plan's records (in its order), then those read that it does not know (in read order). */
+function nodesOf(o: DecideOptions): Map<string, PlanNode> {
+  const nodes = new Map<string, PlanNode>();
+  const node = (id: string): PlanNode => nodes.get(id) ?? (nodes.set(id, emptyNode(id)).get(id) as PlanNode);
+  for (const [kind, key, resourceType, ref, phase, identifiers] of o.plan?.resources ?? []) {
+    const n = node(recordId(kind, key));
+    n.handles = [...n.handles, { resourceType, key: ref, identifiers }];
+    if (phase !== null) n.phase = phase;
+  }
+  for (const [id, phase] of Object.entries(o.plan?.records ?? {})) node(id).phase = phase;
+  for (const [id, earliest] of Object.entries(o.plan?.pending ?? {})) node(id).earliest = earliest;
+  for (const record of o.records) {
+    const id = recordId(record.ref.kind, record.key);
+    const known = nodes.get(id);
+    if (known) known.record = record;
+    else if (o.plan) nodes.set(id, { ...emptyNode(id, record), phase: phaseOfType(o.table, tableType(o.mapSet, record.ref.kind)) });
+    else nodes.set(id, sketched(o, record, id));
+  }
+  return nodes;
+}
+
+function sketched(o: DecideOptions, record: SourceRecord, id: string): PlanNode {
+  const sketch = sketchRecord(o.mapSet, o.table, record, o.wanted);
+  return sketch ? { ...emptyNode(id, record), handles: [sketch.handle], earliest: sketch.earliest } : emptyNode(id, record);
+}
+
+/** Maps the nodes not mapped yet (reading the kinds of those the task did not read), in one batch. */
+async function mapNodes(o: DecideOptions, nodes: Map<string, PlanNode>, list: readonly PlanNode[]): Promise<void> {
+  const unread = list.filter((n) => n.record === undefined && !n.gone);
+  if (unread.length > 0) {
+    for (const record of await o.readKinds([...new Set(unread.map((n) => kindOfRecordId(n.id)))])) {
+      const n = nodes.get(recordId(record.ref.kind, record.key));
+      if (n && !n.record) n.record = record;
+    }
+    for (const n of unread) if (!n.record) n.gone = true;
+  }
+  const todo = list.filter((n) => n.record !== undefined && n.mapped === undefined);
+  const mapped = await o.map(todo.map((n) => n.record as SourceRecord));
+  todo.forEach((n, i) => learn(o, n, mapped[i] as MappedRecord));
+}
+
+function learn(o: DecideOptions, n: PlanNode, m: MappedRecord): void {
+  n.mapped = m;
+  if (m.state === 'mapped') {
+    n.handles = m.resources.map(handleOf);
+    n.earliest = Math.min(...m.resources.map((r) => ownPhase(o.table, r)));
+  } else {
+    // Not a resource, so no reference target: the phase of its type, as assignPhases gives it.
+    n.handles = [];
+    n.phase = phaseOfType(o.table, recordType(o.mapSet, m));
+  }
+}
+
+const isUndecidedResource = (n: PlanNode): boolean => n.phase === undefined && !n.gone && n.mapped?.state === 'mapped';
+
+/**
+ * The undecided records of phase ≤ `wanted`, in node order: those whose own phase is, and the
+ * undecided ones they refer to, transitively (mapped as they are reached).
+ */
+async function reachable(o: DecideOptions, nodes: Map<string, PlanNode>): Promise<PlanNode[]> {
+  for (;;) {
+    const { identifiers, byKey } = indexOf(nodes);
+    const reached = new Set([...nodes.values()].filter((n) => isUndecidedResource(n) && n.earliest <= o.wanted));
+    let frontier = [...reached];
+    let startOver = false;
+    while (frontier.length > 0 && !startOver) {
+      const pulled = new Set<PlanNode>();
+      for (const from of frontier) {
+        for (const key of referencedKeys((from.mapped as Extract<MappedRecord, { state: 'mapped' }>).resources, identifiers)) {
+          const to = byKey.get(key);
+          if (to && to !== from && to.phase === undefined && !to.gone && !reached.has(to)) pulled.add(to);
+        }
+      }
+      await mapNodes(o, nodes, [...pulled]);
+      frontier = [...pulled].filter(isUndecidedResource);
+      for (const n of frontier) reached.add(n);
+      startOver = frontier.length < pulled.size;
+    }
+    if (!startOver) return [...nodes.values()].filter((n) => reached.has(n));
+  }
+}
+
+/** Identifier → `Type/id` (the first carrier wins, as in assignPhases) and `Type/id` → record. */
+function indexOf(nodes: Map<string, PlanNode>): { identifiers: Map<string, string>; byKey: Map<string, PlanNode> } {
+  const identifiers = new Map<string, string>();
+  const byKey = new Map<string, PlanNode>();
+  for (const n of nodes.values()) {
+    if (n.gone) continue;
+    for (const handle of n.handles) {
+      for (const id of handle.identifiers) if (!identifiers.has(id)) identifiers.set(id, handle.key);
+      byKey.set(handle.key, n);
+    }
+  }
+  return { identifiers, byKey };
+}
+
+function planOf(o: DecideOptions, nodes: Map<string, PlanNode>): PhasePlan {
+  const records: Record<string, number> = {};
+  const pending: Record<string, number> = {};
+  const resources: PlanResource[] = [];
+  for (const n of nodes.values()) {
+    if (n.gone) continue;
+    if (n.phase === undefined) pending[n.id] = n.earliest;
+    else records[n.id] = n.phase;
+    const [kind, key] = splitRecordId(n.id);
+    for (const h of n.handles) resources.push([kind, key, h.resourceType, h.key, n.phase ?? null, h.identifiers]);
+  }
+  return { records, resources, pending, decidedThrough: Math.max(o.plan?.decidedThrough ?? -1, o.wanted) };
+}
