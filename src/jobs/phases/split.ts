@@ -66,7 +66,8 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
     return { rejections: own, current: await mapAll(records.filter((r) => phaseOf(r) === wanted)), earlier: earlierOf(stored, wanted) };
   }
   const decided = await decidePhases({ mapSet: env.mapSet, table, wanted, records, plan: stored, map: mapAll, readKinds });
-  await env.store.savePhasePlan(job.id, task.patientKey, decided.plan as unknown as JsonValue);
+  // No task reads the plan after the last phase; a rerun of this one decides again, alike.
+  if (wanted < table.phases.length - 1) await env.store.savePhasePlan(job.id, task.patientKey, decided.plan as unknown as JsonValue);
   return { rejections: own, current: decided.current, earlier: earlierOf(decided.plan, wanted) };
 }
 
