@@ -6,7 +6,8 @@ import { handleOf, kindOfRecordId, recordId, recordType, splitRecordId, tableTyp
 import type { PhasePlan, PlanResource, ResourceHandle } from './phase-plan.ts';
 import { ownPhase, phaseOfType } from './phase-table.ts';
 import type { PhaseTable } from './phase-table.ts';
-import { sketchRecord } from './record-sketch.ts';
+import { recordSketcher } from './record-sketch.ts';
+import type { Sketcher } from './record-sketch.ts';
 
 export interface DecideOptions {
   readonly mapSet: MapSet;
@@ -55,7 +56,9 @@ export async function decidePhases(o: DecideOptions): Promise<DecideResult> {
   const nodes = nodesOf(o);
   await mapNodes(o, nodes, [...nodes.values()].filter((n) => n.phase === undefined && n.earliest <= o.wanted));
   const reached = await reachable(o, nodes);
-  const phases = assignPhases(o.table, reached.map((n) => ({ resources: (n.mapped as Extract<MappedRecord, { state: 'mapped' }>).resources })));
+  // Records undecided after the phase before `wanted` are all of `wanted`; phases skipped (`--phase`) need the rule.
+  const consecutive = o.wanted === (o.plan?.decidedThrough ?? -1) + 1;
+  const phases = consecutive ? reached.map(() => o.wanted) : assignPhases(o.table, reached.map((n) => ({ resources: resourcesOf(n) })));
   reached.forEach((n, i) => (n.phase = phases[i]));
   const position = new Map(o.records.map((r, i) => [r, i]));
   const at = (n: PlanNode): number => position.get(n.record as SourceRecord) ?? o.records.length;
@@ -79,19 +82,20 @@ function nodesOf(o: DecideOptions): Map<string, PlanNode> {
   }
   for (const [id, phase] of Object.entries(o.plan?.records ?? {})) node(id).phase = phase;
   for (const [id, earliest] of Object.entries(o.plan?.pending ?? {})) node(id).earliest = earliest;
+  const sketch = recordSketcher(o.mapSet, o.table, o.wanted);
   for (const record of o.records) {
     const id = recordId(record.ref.kind, record.key);
     const known = nodes.get(id);
     if (known) known.record = record;
     else if (o.plan) nodes.set(id, { ...emptyNode(id, record), phase: phaseOfType(o.table, tableType(o.mapSet, record.ref.kind)) });
-    else nodes.set(id, sketched(o, record, id));
+    else nodes.set(id, sketched(sketch, record, id));
   }
   return nodes;
 }
 
-function sketched(o: DecideOptions, record: SourceRecord, id: string): PlanNode {
-  const sketch = sketchRecord(o.mapSet, o.table, record, o.wanted);
-  return sketch ? { ...emptyNode(id, record), handles: [sketch.handle], earliest: sketch.earliest } : emptyNode(id, record);
+function sketched(sketch: Sketcher, record: SourceRecord, id: string): PlanNode {
+  const seen = sketch(record);
+  return seen ? { ...emptyNode(id, record), handles: [seen.handle], earliest: seen.earliest } : emptyNode(id, record);
 }
 
 /** Maps the nodes not mapped yet (reading the kinds of those the task did not read), in one batch. */
@@ -121,6 +125,8 @@ function learn(o: DecideOptions, n: PlanNode, m: MappedRecord): void {
   }
 }
 
+const resourcesOf = (n: PlanNode): readonly fhir4.Resource[] => (n.mapped?.state === 'mapped' ? n.mapped.resources : []);
+
 const isUndecidedResource = (n: PlanNode): boolean => n.phase === undefined && !n.gone && n.mapped?.state === 'mapped';
 
 /**
@@ -136,7 +142,7 @@ async function reachable(o: DecideOptions, nodes: Map<string, PlanNode>): Promis
     while (frontier.length > 0 && !startOver) {
       const pulled = new Set<PlanNode>();
       for (const from of frontier) {
-        for (const key of referencedKeys((from.mapped as Extract<MappedRecord, { state: 'mapped' }>).resources, identifiers)) {
+        for (const key of referencedKeys(resourcesOf(from), identifiers)) {
           const to = byKey.get(key);
           if (to && to !== from && to.phase === undefined && !to.gone && !reached.has(to)) pulled.add(to);
         }

@@ -13,6 +13,15 @@ export interface RecordSketch {
   readonly handle: ResourceHandle;
 }
 
+/** A table's map projected on what the planner reads, and the phase of its type. */
+interface TableProjection {
+  readonly projection: fhir4.StructureMap;
+  readonly byType: number;
+}
+
+/** Sees records through their maps' projections; built once per task (the projection of each table once). */
+export type Sketcher = (record: SourceRecord) => RecordSketch | undefined;
+
 /**
  * A record of a later phase than `wanted`, seen through its map's projection on `identifier`
  * (logical references resolve through it) and on the elements the phase table reads for its type
@@ -21,24 +30,31 @@ export interface RecordSketch {
  * projection fails, or the record can belong to `wanted` or an earlier phase — a record that
  * mapping would reject takes the phase of its type.
  */
-export function sketchRecord(mapSet: MapSet, table: PhaseTable, record: SourceRecord, wanted: number): RecordSketch | undefined {
-  const rule = mapSet.tables.get(record.ref.kind);
-  if (rule?.kind !== 'map' || rule.resourceType === undefined) return undefined;
-  const byType = phaseOfType(table, rule.resourceType);
-  if (byType <= wanted) return undefined;
-  const projection = projectStructureMap(rule.map, ['identifier', ...phaseElements(table, rule.resourceType)]);
-  if (!projection) return undefined;
-  let resource: fhir4.Resource;
-  try {
-    resource = mapSet.engine.transform(projection, mapInput(record)) as fhir4.Resource;
-  } catch {
-    return undefined;
-  }
-  if (resource.resourceType === 'Bundle') return undefined;
-  const earliest = Math.min(byType, ownPhase(table, resource));
-  if (earliest <= wanted) return undefined;
-  resource.id = recordResourceId(record.ref.source, record, resource.resourceType);
-  return { earliest, handle: handleOf(resource) };
+export function recordSketcher(mapSet: MapSet, table: PhaseTable, wanted: number): Sketcher {
+  const projections = new Map<string, TableProjection | undefined>();
+  const projectionOf = (kind: string): TableProjection | undefined => {
+    if (projections.has(kind)) return projections.get(kind);
+    const rule = mapSet.tables.get(kind);
+    const byType = phaseOfType(table, rule?.kind === 'map' ? rule.resourceType : undefined);
+    const projection = rule?.kind === 'map' && rule.resourceType !== undefined && byType > wanted ? projectStructureMap(rule.map, ['identifier', ...phaseElements(table, rule.resourceType)]) : undefined;
+    projections.set(kind, projection && { projection, byType });
+    return projections.get(kind);
+  };
+  return (record) => {
+    const projected = projectionOf(record.ref.kind);
+    if (!projected) return undefined;
+    let resource: fhir4.Resource;
+    try {
+      resource = mapSet.engine.transform(projected.projection, mapInput(record)) as fhir4.Resource;
+    } catch {
+      return undefined;
+    }
+    if (resource.resourceType === 'Bundle') return undefined;
+    const earliest = Math.min(projected.byType, ownPhase(table, resource));
+    if (earliest <= wanted) return undefined;
+    resource.id = recordResourceId(record.ref.source, record, resource.resourceType);
+    return { earliest, handle: handleOf(resource) };
+  };
 }
 
 /** The elements whose codes the table's rules for the type read (`clinicalStatus` for Condition). */
