@@ -3,7 +3,7 @@ import { referencedKeys } from '../runner/references.ts';
 import type { MapSet, MappedRecord } from '../runner/types.ts';
 import { assignPhases } from './assign.ts';
 import { handleOf, kindOfRecordId, recordId, recordType, splitRecordId, tableType } from './phase-plan.ts';
-import type { PhasePlan, PlanResource, ResourceHandle } from './phase-plan.ts';
+import type { EarlierResource, PhasePlan, PlanResource, ResourceHandle } from './phase-plan.ts';
 import { ownPhase, phaseOfType } from './phase-table.ts';
 import type { PhaseTable } from './phase-table.ts';
 import { recordSketcher } from './record-sketch.ts';
@@ -25,14 +25,19 @@ export interface DecideOptions {
 }
 
 export interface DecideResult {
-  readonly plan: PhasePlan;
+  /** The plan extended by this task (built when asked: the last phase's task does not store it). */
+  readonly plan: () => PhasePlan;
   /** The phase's records, mapped, in read order. */
   readonly current: readonly MappedRecord[];
+  /** The resources of the earlier phases. */
+  readonly earlier: readonly EarlierResource[];
 }
 
 /** A record as the planner knows it. Undecided (`phase` undefined) until it, or a record referring to it, is in a decided phase. */
 interface PlanNode {
   readonly id: string;
+  readonly kind: string;
+  readonly key: string;
   record: SourceRecord | undefined;
   handles: readonly ResourceHandle[];
   /** The earliest phase the record can take (its own, once mapped); -1 until known. */
@@ -64,11 +69,13 @@ export async function decidePhases(o: DecideOptions): Promise<DecideResult> {
   const at = (n: PlanNode): number => position.get(n.record as SourceRecord) ?? o.records.length;
   const current = [...nodes.values()].filter((n) => n.phase === o.wanted && n.record !== undefined).sort((a, b) => at(a) - at(b));
   await mapNodes(o, nodes, current);
-  return { plan: planOf(o, nodes), current: current.map((n) => n.mapped as MappedRecord) };
+  const earlier = [...nodes.values()].flatMap((n) => (n.phase !== undefined && n.phase < o.wanted && !n.gone ? n.handles.map((h) => ({ kind: n.kind, recordKey: n.key, ...h })) : []));
+  return { plan: () => planOf(o, nodes), current: current.map((n) => n.mapped as MappedRecord), earlier };
 }
 
 function emptyNode(id: string, record?: SourceRecord): PlanNode {
-  return { id, record, handles: [], earliest: -1, mapped: undefined, phase: undefined, gone: false };
+  const [kind, key] = splitRecordId(id);
+  return { id, kind, key, record, handles: [], earliest: -1, mapped: undefined, phase: undefined, gone: false };
 }
 
 /** The plan's records (in its order), then those read that it does not know (in read order). */
@@ -134,6 +141,9 @@ const isUndecidedResource = (n: PlanNode): boolean => n.phase === undefined && !
  * undecided ones they refer to, transitively (mapped as they are reached).
  */
 async function reachable(o: DecideOptions, nodes: Map<string, PlanNode>): Promise<PlanNode[]> {
+  // Every undecided record can belong to the phase (the last one): none is left to pull in.
+  const undecided = [...nodes.values()].filter((n) => n.phase === undefined && !n.gone);
+  if (undecided.every((n) => n.earliest <= o.wanted)) return undecided.filter(isUndecidedResource);
   for (;;) {
     const { identifiers, byKey } = indexOf(nodes);
     const reached = new Set([...nodes.values()].filter((n) => isUndecidedResource(n) && n.earliest <= o.wanted));
@@ -178,8 +188,7 @@ function planOf(o: DecideOptions, nodes: Map<string, PlanNode>): PhasePlan {
     if (n.gone) continue;
     if (n.phase === undefined) pending[n.id] = n.earliest;
     else records[n.id] = n.phase;
-    const [kind, key] = splitRecordId(n.id);
-    for (const h of n.handles) resources.push([kind, key, h.resourceType, h.key, n.phase ?? null, h.identifiers]);
+    for (const h of n.handles) resources.push([n.kind, n.key, h.resourceType, h.key, n.phase ?? null, h.identifiers]);
   }
   return { records, resources, pending, decidedThrough: Math.max(o.plan?.decidedThrough ?? -1, o.wanted) };
 }

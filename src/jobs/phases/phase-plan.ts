@@ -28,6 +28,17 @@ export interface ResourceHandle {
   readonly identifiers: readonly string[];
 }
 
+/** A resource an earlier phase's task owns: what a later task needs to refer to it. */
+export interface EarlierResource {
+  readonly kind: string;
+  readonly recordKey: string;
+  readonly resourceType: string;
+  /** `Type/id` the resource is written with. */
+  readonly key: string;
+  /** `system|value` of its identifiers (logical references resolve through them). */
+  readonly identifiers: readonly string[];
+}
+
 export const recordId = (kind: string, key: string): string => `${kind}\u001f${key}`;
 
 export const kindOfRecordId = (id: string): string => id.slice(0, id.indexOf('\u001f'));

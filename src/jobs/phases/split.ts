@@ -8,7 +8,7 @@ import { noLease } from '../runner/types.ts';
 import type { KeepLease, MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
 import { decidePhases } from './decide.ts';
 import { kindOfRecordId, recordId, tableType } from './phase-plan.ts';
-import type { PhasePlan } from './phase-plan.ts';
+import type { EarlierResource, PhasePlan } from './phase-plan.ts';
 import { DEFAULT_PHASE_TABLE, phaseIndex, phaseOfType } from './phase-table.ts';
 import type { PhaseTable } from './phase-table.ts';
 
@@ -19,16 +19,6 @@ export function phaseTableOf(mapSet: MapSet): PhaseTable {
   return mapSet.phases ?? DEFAULT_PHASE_TABLE;
 }
 
-/** A resource an earlier phase's task owns: what a later task needs to refer to it. */
-export interface EarlierResource {
-  readonly kind: string;
-  readonly recordKey: string;
-  readonly resourceType: string;
-  /** `Type/id` the resource is written with. */
-  readonly key: string;
-  /** `system|value` of its identifiers (logical references resolve through them). */
-  readonly identifiers: readonly string[];
-}
 
 /** A patient's records split for one phase's task. */
 export interface PhaseSplit {
@@ -41,6 +31,7 @@ export interface PhaseSplit {
 }
 
 export { recordType, tableType } from './phase-plan.ts';
+export type { EarlierResource } from './phase-plan.ts';
 
 /**
  * Keeps what the phase's task owns: each record of the patient belongs to exactly one phase, so
@@ -67,8 +58,8 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
   }
   const decided = await decidePhases({ mapSet: env.mapSet, table, wanted, records, plan: stored, map: mapAll, readKinds });
   // No task reads the plan after the last phase; a rerun of this one decides again, alike.
-  if (wanted < table.phases.length - 1) await env.store.savePhasePlan(job.id, task.patientKey, decided.plan as unknown as JsonValue);
-  return { rejections: own, current: decided.current, earlier: earlierOf(decided.plan, wanted) };
+  if (wanted < table.phases.length - 1) await env.store.savePhasePlan(job.id, task.patientKey, decided.plan() as unknown as JsonValue);
+  return { rejections: own, current: decided.current, earlier: decided.earlier };
 }
 
 /** Reads the task's patient's records of the given kinds. */
