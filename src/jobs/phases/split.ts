@@ -4,11 +4,11 @@ import type { JsonValue } from '../model/audit.ts';
 import type { Job } from '../model/job.ts';
 import type { Task } from '../model/task.ts';
 import { mapRecord } from '../runner/record-mapper.ts';
-import { identifierKey } from '../runner/references.ts';
 import { noLease } from '../runner/types.ts';
 import type { KeepLease, MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
-import { assignPhases } from './assign.ts';
-import type { PhaseItem } from './assign.ts';
+import { decidePhases } from './decide.ts';
+import { kindOfRecordId, recordId, tableType } from './phase-plan.ts';
+import type { EarlierResource, PhasePlan } from './phase-plan.ts';
 import { DEFAULT_PHASE_TABLE, phaseIndex, phaseOfType } from './phase-table.ts';
 import type { PhaseTable } from './phase-table.ts';
 
@@ -19,16 +19,6 @@ export function phaseTableOf(mapSet: MapSet): PhaseTable {
   return mapSet.phases ?? DEFAULT_PHASE_TABLE;
 }
 
-/** A resource an earlier phase's task owns: what a later task needs to refer to it. */
-export interface EarlierResource {
-  readonly kind: string;
-  readonly recordKey: string;
-  readonly resourceType: string;
-  /** `Type/id` the resource is written with. */
-  readonly key: string;
-  /** `system|value` of its identifiers (logical references resolve through them). */
-  readonly identifiers: readonly string[];
-}
 
 /** A patient's records split for one phase's task. */
 export interface PhaseSplit {
@@ -40,41 +30,17 @@ export interface PhaseSplit {
   readonly earlier: readonly EarlierResource[];
 }
 
-/**
- * The plan of a patient, stored once per job by the patient's first phase task: each record's
- * phase and, per resource, what later tasks need to refer to it. Later tasks map only their own
- * records (mapping a patient's whole record set once per phase would double the job's cost).
- */
-interface PhasePlan {
-  /** `kind\u001fkey` → phase index. */
-  readonly records: Record<string, number>;
-  /** [kind, key, resourceType, `Type/id`, phase, identifiers]. */
-  readonly resources: readonly (readonly [string, string, string, string, number, readonly string[]])[];
-}
-
-const recordId = (kind: string, key: string): string => `${kind}\u001f${key}`;
-
-/** The resource type a table maps to, when its decision names one. */
-export function tableType(mapSet: MapSet, kind: string): string | undefined {
-  const rule = mapSet.tables.get(kind);
-  return rule?.kind === 'map' ? rule.resourceType : undefined;
-}
-
-/** The resource type of a mapped record, or the one it would have had. */
-export function recordType(mapSet: MapSet, m: MappedRecord): string | undefined {
-  return m.state === 'mapped' ? (m.resources[0] as fhir4.Resource).resourceType : m.resourceType ?? tableType(mapSet, m.record.ref.kind);
-}
-
-function optionalType(resourceType: string | undefined): PhaseItem {
-  return resourceType === undefined ? {} : { resourceType };
-}
+export { recordType, tableType } from './phase-plan.ts';
+export type { EarlierResource } from './phase-plan.ts';
 
 /**
- * Keeps what the phase's task owns: each record of the patient belongs to exactly one phase
- * (assignPhases over the whole set, on the first task; the stored plan after), so across a job's
- * tasks every record is recorded once. The shared task and `all` tasks take everything.
+ * Keeps what the phase's task owns: each record of the patient belongs to exactly one phase, so
+ * across a job's tasks every record is recorded once. The first task of a phase not decided yet
+ * decides it (decidePhases: mapping only the records of that phase and the earlier ones) and
+ * extends the patient's stored plan; a task whose phase the plan decided maps its own records.
+ * The shared task and `all` tasks take everything.
  */
-export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[], keepLease: KeepLease = noLease): Promise<PhaseSplit> {
+export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[], keepLease: KeepLease = noLease, readKinds: ReadKinds = noKinds): Promise<PhaseSplit> {
   const mapAll = (list: readonly SourceRecord[]): Promise<MappedRecord[]> => mapRecords(env.mapSet, list, keepLease);
   if (shared || task.phase === ALL_PHASE) return { rejections, current: await mapAll(records), earlier: [] };
   const table = phaseTableOf(env.mapSet);
@@ -83,20 +49,33 @@ export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shar
   const own = rejections.filter((r) => rejectionPhase(r) === wanted);
   const stored = loadedPlans.has(task) ? loadedPlans.get(task) : await loadPlan(env, job, task);
   loadedPlans.delete(task);
-  if (stored) {
-    const phaseOf = (r: SourceRecord): number => stored.records[recordId(r.ref.kind, r.key)] ?? phaseOfType(table, tableType(env.mapSet, r.ref.kind));
-    const earlier = stored.resources.filter((r) => r[4] < wanted).map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers }));
-    return { rejections: own, current: await mapAll(records.filter((r) => phaseOf(r) === wanted)), earlier };
+  if (stored && decidedThrough(table, stored) >= wanted) {
+    const phaseOf = (r: SourceRecord): number | undefined => {
+      const id = recordId(r.ref.kind, r.key);
+      return stored.records[id] ?? (stored.pending?.[id] === undefined ? phaseOfType(table, tableType(env.mapSet, r.ref.kind)) : undefined);
+    };
+    return { rejections: own, current: await mapAll(records.filter((r) => phaseOf(r) === wanted)), earlier: earlierOf(stored, wanted) };
   }
-  const mapped = await mapAll(records);
-  const phases = assignPhases(table, mapped.map((m): PhaseItem => (m.state === 'mapped' ? { resources: m.resources } : optionalType(recordType(env.mapSet, m)))));
-  const plan = planOf(mapped, phases);
-  await env.store.savePhasePlan(job.id, task.patientKey, plan as unknown as JsonValue);
-  return {
-    rejections: own,
-    current: mapped.filter((_, i) => phases[i] === wanted),
-    earlier: plan.resources.filter((r) => r[4] < wanted).map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers })),
-  };
+  const decided = await decidePhases({ mapSet: env.mapSet, table, wanted, records, plan: stored, map: mapAll, readKinds });
+  // No task reads the plan after the last phase; a rerun of this one decides again, alike.
+  if (wanted < table.phases.length - 1) await env.store.savePhasePlan(job.id, task.patientKey, decided.plan() as unknown as JsonValue);
+  return { rejections: own, current: decided.current, earlier: decided.earlier };
+}
+
+/** Reads the task's patient's records of the given kinds. */
+export type ReadKinds = (kinds: readonly string[]) => Promise<SourceRecord[]>;
+
+const noKinds: ReadKinds = async () => [];
+
+/** A plan without `decidedThrough` decided every phase at once. */
+function decidedThrough(table: PhaseTable, plan: PhasePlan): number {
+  return plan.decidedThrough ?? table.phases.length - 1;
+}
+
+function earlierOf(plan: PhasePlan, wanted: number): EarlierResource[] {
+  return plan.resources
+    .filter((r) => r[4] !== null && r[4] < wanted)
+    .map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers }));
 }
 
 /** Maps the records one by one, keeping the task's lease between them (mapping is CPU-bound). */
@@ -137,21 +116,8 @@ export async function phaseKinds(env: MigrationEnv, job: Job, task: Task, shared
     const type = tableType(env.mapSet, kind);
     if (type === 'Patient' || phaseOfType(table, type) === wanted) kinds.add(kind);
   }
-  for (const [id, phase] of Object.entries(stored.records)) if (phase === wanted) kinds.add(id.slice(0, id.indexOf('\u001f')));
+  for (const [id, phase] of Object.entries(stored.records)) if (phase === wanted) kinds.add(kindOfRecordId(id));
+  // A task that decides its phase maps the undecided records that can belong to it (the others it reads only when pulled in).
+  if (decidedThrough(table, stored) < wanted) for (const [id, earliest] of Object.entries(stored.pending ?? {})) if (earliest <= wanted) kinds.add(kindOfRecordId(id));
   return [...kinds];
-}
-
-function planOf(mapped: readonly MappedRecord[], phases: readonly number[]): PhasePlan {
-  const records: Record<string, number> = {};
-  const resources: PhasePlan['resources'][number][] = [];
-  mapped.forEach((m, i) => {
-    const phase = phases[i] as number;
-    records[recordId(m.record.ref.kind, m.record.key)] = phase;
-    if (m.state !== 'mapped') return;
-    for (const resource of m.resources) {
-      const identifiers = ((resource as { identifier?: fhir4.Identifier[] }).identifier ?? []).map(identifierKey).filter((k): k is string => k !== undefined);
-      resources.push([m.record.ref.kind, m.record.key, resource.resourceType, `${resource.resourceType}/${resource.id ?? ''}`, phase, identifiers]);
-    }
-  });
-  return { records, resources };
 }

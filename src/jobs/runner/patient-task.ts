@@ -49,7 +49,8 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   const shared = task.patientKey === SHARED_TASK_KEY;
   const read = await readRecords(env, shared, task, keepLease, signal, await phaseKinds(env, job, task, shared));
   // The shared task (organisations, practitioners: referenced by every phase) runs whole, first.
-  const split = await splitForTask(env, job, task, shared, read.rejections, read.records, keepLease);
+  const readKinds = async (kinds: readonly string[]): Promise<SourceRecord[]> => (await readRecords(env, shared, task, keepLease, signal, kinds)).records;
+  const split = await splitForTask(env, job, task, shared, read.rejections, read.records, keepLease, readKinds);
   const ledger: LedgerEntryInput[] = split.rejections.map(sourceRejectionEntry);
   const index: IdentifierIndex = new Map();
   const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')

@@ -32,7 +32,7 @@ export function mapRecord(mapSet: MapSet, record: SourceRecord, options: MapReco
   if (rule.kind === 'archive') return { state: 'skipped', record, rule: `archived: ${rule.reason}` };
   let produced: fhir4.Resource;
   try {
-    produced = mapSet.engine.transform(rule.map, { ...(record.data as object), _key: record.key }) as fhir4.Resource;
+    produced = mapSet.engine.transform(rule.map, mapInput(record)) as fhir4.Resource;
   } catch (error) {
     const code = isMigrateError(error) ? error.code : 'FHIRMIG_ERR_CORE_INTERNAL';
     return rejected(record, code, (error as Error).message, rule.resourceType);
@@ -42,8 +42,18 @@ export function mapRecord(mapSet: MapSet, record: SourceRecord, options: MapReco
   if (resources.length === 0) {
     return { state: 'skipped', record, rule: `row-rule: ${rule.skipReason ?? 'the map produced no resource'}`, ...(rule.resourceType ? { resourceType: rule.resourceType } : {}) };
   }
-  if (produced.resourceType !== 'Bundle') produced.id = deterministicResourceId(namespace, `${record.ref.kind}/${record.key}`, produced.resourceType);
+  if (produced.resourceType !== 'Bundle') produced.id = recordResourceId(namespace, record, produced.resourceType);
   return { state: 'mapped', record, resources };
+}
+
+/** What a table's map reads: the row, plus `_key`, the record key (the map set conventions). */
+export function mapInput(record: SourceRecord): object {
+  return { ...(record.data as object), _key: record.key };
+}
+
+/** The deterministic id of the one resource a table row maps to. */
+export function recordResourceId(namespace: string, record: SourceRecord, resourceType: string): string {
+  return deterministicResourceId(namespace, `${record.ref.kind}/${record.key}`, resourceType);
 }
 
 /** The lineage key a message or document map put on the resource (its identifier under `…/source/<kind>`). */

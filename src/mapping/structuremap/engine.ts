@@ -8,7 +8,7 @@ import { failAt, ruleName } from './location.ts';
 import type { RuleSite } from './location.ts';
 import type { TransformOptions } from './options.ts';
 import { pruneEmpty } from './output-order.ts';
-import { parameterLiteral } from './parameters.ts';
+import { dependentArguments, parameterLiteral } from './parameters.ts';
 import { executeSimpleRule, isSimpleRule } from './simple-rule.ts';
 import { processSource } from './source.ts';
 import { processTarget } from './target.ts';
@@ -165,13 +165,6 @@ interface CompiledRule {
 function singleStructure(map: fhir4.StructureMap, mode: 'source' | 'target'): string | undefined {
   const matching = (map.structure ?? []).filter((s) => s.mode === mode);
   return matching.length === 1 ? matching[0]?.url : undefined;
-}
-
-/** R4 dependents list variable names; R5-style ones carry parameters. */
-function dependentArguments(dependent: fhir4.StructureMapGroupRuleDependent): fhir4.StructureMapGroupRuleTargetParameter[] {
-  const withParameters = dependent as fhir4.StructureMapGroupRuleDependent & { parameter?: fhir4.StructureMapGroupRuleTargetParameter[] };
-  if (withParameters.parameter) return withParameters.parameter;
-  return (dependent.variable ?? []).map((name) => ({ valueId: name }));
 }
 
 function argumentValue(input: fhir4.StructureMapGroupInput, arg: fhir4.StructureMapGroupRuleTargetParameter, vin: Variables): Value | undefined {

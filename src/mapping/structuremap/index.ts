@@ -9,3 +9,4 @@ export { sortByDefinition } from './output-order.ts';
 export type { ElementInfo, ResolvedElement, TypeInfo, TypeKind, TypeModel } from './type-model.ts';
 export { DEFAULT_LIMITS } from './options.ts';
 export type { TransformLimits, TransformOptions, UnmappedCodeInfo } from './options.ts';
+export { projectStructureMap } from './projection.ts';

@@ -10,6 +10,13 @@ export function literalValue(v: unknown, t: string): Value {
   return { v, t };
 }
 
+/** R4 dependents list variable names; R5-style ones carry parameters. */
+export function dependentArguments(dependent: fhir4.StructureMapGroupRuleDependent): Parameter[] {
+  const withParameters = dependent as fhir4.StructureMapGroupRuleDependent & { parameter?: Parameter[] };
+  if (withParameters.parameter) return withParameters.parameter;
+  return (dependent.variable ?? []).map((name) => ({ valueId: name }));
+}
+
 /** A literal parameter as a value, or undefined for a variable reference (`valueId`). */
 export function parameterLiteral(p: Parameter): Value | undefined {
   if (p.valueString !== undefined) return literalValue(p.valueString, 'string');
