@@ -17,8 +17,8 @@ export interface RecordWorkerData {
 export interface RecordWorkerOptions extends RecordWorkerData {
   /** The package folder (the worker's file is `src/runtime/record-worker-main.ts` in it). */
   readonly packageRoot: string;
-  /** The versionHash of the map set the job was planned with: a worker that loads other maps fails. */
-  readonly versionHash: string;
+  /** The versionHash of the map set the job was planned with: a worker that loads other maps fails. Absent: `ready()` tells the caller the one it loaded. */
+  readonly versionHash?: string;
 }
 
 /** A mapped record as it crosses the thread boundary: without its SourceRecord (the main thread re-attaches its own). */
@@ -70,7 +70,7 @@ interface Pending {
 export class RecordWorker {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
-  readonly #ready: Promise<void>;
+  readonly #ready: Promise<string>;
   readonly #live = new Set<number>();
   readonly #kept = new WeakMap<fhir4.Resource, KeptRef>();
   #requests = 0;
@@ -82,7 +82,7 @@ export class RecordWorker {
     const data: RecordWorkerData = { mapsDir: options.mapsDir, conceptMapDirs: options.conceptMapDirs, igs: options.igs, cwd: options.cwd };
     this.#worker = new Worker(join(options.packageRoot, 'src', 'runtime', 'record-worker-main.ts'), { workerData: data });
     this.#worker.unref();
-    this.#ready = new Promise<void>((resolve, reject) => this.#pending.set(-1, { resolve: (reply) => this.#onReady(reply, options.versionHash, resolve, reject), reject }));
+    this.#ready = new Promise<string>((resolve, reject) => this.#pending.set(-1, { resolve: (reply) => this.#onReady(reply, options.versionHash, resolve, reject), reject }));
     this.#ready.catch(() => undefined); // seen by the requests that wait for it
     this.#worker.ref(); // until ready
     this.#worker.on('message', (reply: WorkerReply) => this.#onReply(reply));
@@ -92,8 +92,8 @@ export class RecordWorker {
     });
   }
 
-  /** Resolves once the thread loaded its maps and validation context; rejects with the load's error. */
-  ready(): Promise<void> {
+  /** The versionHash of the map set the thread loaded, once it loaded it and its validation context; rejects with the load's error. */
+  ready(): Promise<string> {
     return this.#ready;
   }
 
@@ -153,16 +153,18 @@ export class RecordWorker {
     return reply;
   }
 
-  #onReady(reply: WorkerReply, versionHash: string, resolve: () => void, reject: (error: Error) => void): void {
+  #onReady(reply: WorkerReply, versionHash: string | undefined, resolve: (loaded: string) => void, reject: (error: Error) => void): void {
     if ('failed' in reply) {
       const error = new MigrateError(reply.failed.code, reply.failed.message);
       this.#fail(error);
       reject(error);
-    } else if ('ready' in reply && reply.ready !== versionHash) {
+    } else if (!('ready' in reply)) {
+      reject(unexpected(reply));
+    } else if (versionHash !== undefined && reply.ready !== versionHash) {
       const error = new MigrateError('FHIRMIG_ERR_JOB_STATE', `The record worker loaded map set ${reply.ready}, the job was planned with ${versionHash}: the maps changed on disk.`);
       this.#fail(error);
       reject(error);
-    } else resolve();
+    } else resolve(reply.ready);
   }
 
   #onReply(reply: WorkerReply): void {

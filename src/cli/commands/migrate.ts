@@ -72,15 +72,15 @@ async function migrate(store: JobStore, spec: JobSpec, resume: string | undefine
     const mapsDir = optionalString(values, 'maps') ?? defaultMapsDir(spec.source, io.packageRoot);
     const given = stringList(values, 'conceptmaps');
     const conceptMapDirs = given.length > 0 ? given : [join(io.packageRoot, 'conceptmaps')];
-    const mapSet = loadMapSet(mapsDir, conceptMapDirs, io.cwd);
-    if (resume && mapSet.versionHash !== spec.mapSet.versionHash) {
-      throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `The map set changed since job ${resume} started (${spec.mapSet.versionHash} → ${mapSet.versionHash}).`);
-    }
     const igs = stringList(values, 'ig');
-    // The validation context (the largest part of the heap) is loaded in the worker alone.
-    const worker = threads(values) === 0 ? undefined : new RecordWorker({ mapsDir, conceptMapDirs, igs, cwd: io.cwd, packageRoot: io.packageRoot, versionHash: mapSet.versionHash });
+    // Started first, it loads while this thread loads the map set; the validation context (the largest part of the heap) is loaded there alone.
+    const worker = threads(values) === 0 ? undefined : new RecordWorker({ mapsDir, conceptMapDirs, igs, cwd: io.cwd, packageRoot: io.packageRoot });
     try {
-      await worker?.ready();
+      const mapSet = loadMapSet(mapsDir, conceptMapDirs, io.cwd);
+      if (resume && mapSet.versionHash !== spec.mapSet.versionHash) {
+        throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `The map set changed since job ${resume} started (${spec.mapSet.versionHash} → ${mapSet.versionHash}).`);
+      }
+      if (worker && (await worker.ready()) !== mapSet.versionHash) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'The map set changed on disk while the migration started.');
       const env: MigrationEnv = {
         store, source, mapSet, target,
         ...(worker ? { processor: worker.processor() } : { validate: buildValidator(igs, io.cwd) }),
