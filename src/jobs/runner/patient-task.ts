@@ -92,7 +92,6 @@ interface Gate {
   readonly env: MigrationEnv;
   readonly job: Job;
   readonly previous: ReadonlyMap<string, PreviousLoad>;
-  readonly hashes: ReadonlyMap<MappedRecord, string>;
   /** Validation errors of the records that were validated (changed since their last load). */
   readonly errors: ReadonlyMap<MappedRecord, fhir4.OperationOutcomeIssue[]>;
   readonly ledger: LedgerEntryInput[];
@@ -121,7 +120,7 @@ async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRe
   const mayLoad = patientOk || items.some((m) => m.state === 'mapped' && isPatient(m));
   const changed = mayLoad ? items.filter((m) => m.state === 'mapped' && previous.get(keyOf(m))?.contentHash !== hashes.get(m)) : [];
   await keepLease();
-  const g: Gate = { env, job, previous, hashes, errors: await validationErrors(env, changed), ledger, index, accepted: [] };
+  const g: Gate = { env, job, previous, errors: await validationErrors(env, changed), ledger, index, accepted: [] };
   for (const item of items) {
     await keepLease();
     const hash = hashes.get(item) as string;
