@@ -26,6 +26,7 @@ function kept(batches: ReadonlyMap<number, readonly fhir4.Resource[]>, [batch, p
 function serve(port: MessagePort, data: RecordWorkerData): void {
   let unmapped: UnmappedCodeInfo[] = [];
   const mapSet = loadMapSet(data.mapsDir, data.conceptMapDirs, data.cwd, { onUnmappedCode: (info) => unmapped.push(info) });
+  void mapSet.engine; // built now, while loading, rather than on the first request
   const validate = buildValidator(data.igs, data.cwd);
   const batches = new Map<number, fhir4.Resource[]>();
   const answer = (request: WorkerRequest): WorkerReply => {
