@@ -7,9 +7,12 @@
  * same transactions posted raw (undici, response not parsed, the same number in flight), which
  * gives the ratio: how close the pipeline comes to what the target alone can take.
  *
- * Pinning: the pipeline runs on one thread, pinned to core 0 by `npm run bench` (bench/run.ts);
- * the server processes are pinned to core 1 when `taskset` exists, so the target never shares
- * the pipeline's core. Peak RSS is the pipeline process's, read before the raw replay starts.
+ * Threads and pinning: mapping and validation run in a worker thread (src/runtime/record-worker.ts)
+ * when the machine has two or more cores (FHIRMIG_BENCH_THREADS=0: in the runner's thread, as the
+ * CLI's --threads 0). `npm run bench` (bench/run.ts) then lets the pipeline process use cores 0
+ * and 1, else pins it to core 0; the server processes are pinned to core 1 when `taskset` exists,
+ * so with one thread the target never shares the pipeline's core, and with the worker it shares
+ * core 1 with the worker (it needs about a third of a core at 3,000 resources/s). Peak RSS is the pipeline process's, read before the raw replay starts.
  * FHIRMIG_BENCH_PATIENTS sets the cohort (default 1,000; rounded up to whole clones of the 11).
  * Run alone with `node bench/e2e-bench.ts`; `npm run bench` imports runE2eBench.
  */
@@ -19,9 +22,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
-import { buildValidator, loadMapSet } from '../src/runtime/index.ts';
+import { RecordWorker, buildValidator, defaultRecordThreads, loadMapSet } from '../src/runtime/index.ts';
 import { openJobStore, planMigration, runJob } from '../src/jobs/index.ts';
-import type { JobSpec, MigrationEnv } from '../src/jobs/index.ts';
+import type { JobSpec, MigrationEnv, ResourceValidator } from '../src/jobs/index.ts';
 import { buildServiceDevice } from '../src/provenance/index.ts';
 import { createSource } from '../src/sources/index.ts';
 import { createTarget, resolveTargetProfile } from '../src/target/index.ts';
@@ -34,6 +37,7 @@ const SHARED = join(REPO, '..', 'shared');
 const US_CORE = join(SHARED, 'fhir-packages', 'hl7.fhir.us.core');
 const SYNTHEA_PATIENTS = 11;
 const CONCURRENCY = Number(process.env.FHIRMIG_BENCH_CONCURRENCY ?? 8);
+const THREADS = Number(process.env.FHIRMIG_BENCH_THREADS ?? defaultRecordThreads());
 /** The server keeps every resource (and its history) in memory. */
 const SERVER_NODE_ARGS = ['--max-old-space-size=16384'];
 
@@ -53,12 +57,16 @@ export interface E2eBenchResult {
   recordsSkipped: number;
   resourcesWritten: number;
   transactions: number;
-  /** Share of the pipeline's wall time spent in validation / waiting on target writes (both overlap across patients). */
+  /** Worker threads mapping and validating (0: in the runner's thread). */
+  threads: number;
+  /** Share of the pipeline's wall time spent in validation (in-thread runs only) / waiting on target writes (both overlap across patients). */
   validateMs: number;
   targetWriteMs: number;
   planMs: number;
   pipelineMs: number;
   pipelineCpuMs: number;
+  /** CPU of the runner's thread alone (the rest of pipelineCpuMs: the record worker, GC and I/O threads). */
+  mainThreadCpuMs: number;
   rawMs: number;
   concurrency: number;
   cloneMs: number;
@@ -70,6 +78,7 @@ interface PipelineRun {
   readonly planMs: number;
   readonly pipelineMs: number;
   readonly pipelineCpuMs: number;
+  readonly mainThreadCpuMs: number;
   readonly validateMs: number;
   readonly targetWriteMs: number;
 }
@@ -98,18 +107,16 @@ async function runPipeline(dir: string, csvDir: string, url: string): Promise<Pi
   const source = createSource(`csv:${csvDir}`);
   const target = createTarget(url, { connections: CONCURRENCY });
   const timing = { validateMs: 0, targetWriteMs: 0 };
-  const validate = buildValidator([US_CORE], REPO);
+  const mapsDir = join(REPO, 'maps', 'synthea-csv');
+  const conceptMapDirs = [join(REPO, 'conceptmaps')];
+  const mapSet = loadMapSet(mapsDir, conceptMapDirs, REPO);
+  const worker = THREADS > 0 ? new RecordWorker({ mapsDir, conceptMapDirs, igs: [US_CORE], cwd: REPO, packageRoot: REPO, versionHash: mapSet.versionHash }) : undefined;
   try {
-    const mapSet = loadMapSet(join(REPO, 'maps', 'synthea-csv'), [join(REPO, 'conceptmaps')], REPO);
+    await worker?.ready();
     const env: MigrationEnv = {
       store, source, mapSet,
       target: timed(target, timing),
-      validate: (resource) => {
-        const started = performance.now();
-        const outcome = validate(resource);
-        timing.validateMs += performance.now() - started;
-        return outcome;
-      },
+      ...(worker ? { processor: worker.processor() } : { validate: timedValidator(timing) }),
       profile: resolveTargetProfile('medplum'),
       device: buildServiceDevice({ version: '0.1.0' }),
     };
@@ -119,23 +126,37 @@ async function runPipeline(dir: string, csvDir: string, url: string): Promise<Pi
     };
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
+    const mainCpuStarted = process.threadCpuUsage();
     const planned = await planMigration(store, spec, source);
     const planMs = performance.now() - started;
     const job = await runJob(env, planned.id, { concurrency: CONCURRENCY });
     const pipelineMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuStarted);
     const pipelineCpuMs = (cpu.user + cpu.system) / 1000;
+    const mainCpu = process.threadCpuUsage(mainCpuStarted);
+    const mainThreadCpuMs = (mainCpu.user + mainCpu.system) / 1000;
     if (job.state !== 'completed') throw new Error(`the e2e job ended ${job.state}: ${JSON.stringify(job.error)}`);
     const p = job.progress;
     return {
       records: { read: p.recordsRead, loaded: p.recordsLoaded, rejected: p.recordsRejected, skipped: p.recordsSkipped },
-      resourcesWritten: p.resourcesWritten, planMs, pipelineMs, pipelineCpuMs, ...timing,
+      resourcesWritten: p.resourcesWritten, planMs, pipelineMs, pipelineCpuMs, mainThreadCpuMs, ...timing,
     };
   } finally {
+    await worker?.close();
     await source.close();
     await target.close();
     await store.close();
   }
+}
+
+function timedValidator(timing: { validateMs: number }): ResourceValidator {
+  const validate = buildValidator([US_CORE], REPO);
+  return (resource) => {
+    const started = performance.now();
+    const outcome = validate(resource);
+    timing.validateMs += performance.now() - started;
+    return outcome;
+  };
 }
 
 /** Posts every recorded transaction line to `url`, CONCURRENCY in flight; returns ms and entry count. */
@@ -213,11 +234,13 @@ export async function runE2eBench(): Promise<E2eBenchResult> {
       recordsSkipped: run.records.skipped,
       resourcesWritten: run.resourcesWritten,
       transactions: raw.transactions,
+      threads: THREADS,
       validateMs: Math.round(run.validateMs),
       targetWriteMs: Math.round(run.targetWriteMs),
       planMs: Math.round(run.planMs),
       pipelineMs: Math.round(run.pipelineMs),
       pipelineCpuMs: Math.round(run.pipelineCpuMs),
+      mainThreadCpuMs: Math.round(run.mainThreadCpuMs),
       rawMs: Math.round(raw.ms),
       concurrency: CONCURRENCY,
       cloneMs: Math.round(cloneMs),

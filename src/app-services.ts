@@ -67,6 +67,7 @@ export function buildMigrations(app: FastifyInstance, config: Config, store: Job
     maxConcurrentJobs: config.migrations.maxConcurrentJobs,
     patientConcurrency: config.migrations.patientConcurrency,
     leaseMs: config.migrations.leaseMs,
+    ...(config.migrations.recordThreads === undefined ? {} : { recordThreads: config.migrations.recordThreads }),
     targetOptions: { ...wiring.targetOptions, onRequest },
     onRunError: (jobId, error) => app.log.error({ jobId, code: error.code }, 'migration run failed'),
   });

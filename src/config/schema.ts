@@ -32,6 +32,7 @@ export const CONFIG_SCHEMA = {
         maxConcurrentJobs: { type: 'integer', minimum: 1, default: 2 },
         patientConcurrency: { type: 'integer', minimum: 1, default: 4 },
         leaseMs: { type: 'integer', minimum: 1000, default: 30_000 },
+        recordThreads: { type: 'integer', minimum: 0, maximum: 1 },
       },
     },
     http: {
@@ -181,6 +182,8 @@ export interface MigrationsConfig {
   /** Patients migrated at the same time within one job. */
   readonly patientConcurrency: number;
   readonly leaseMs: number;
+  /** 1: jobs map and validate in a worker thread; 0: in the runner's thread. Default: 1 on a machine of two or more cores. */
+  readonly recordThreads?: number;
 }
 
 export interface HttpConfig {
@@ -268,6 +271,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   FHIRMIG_MIGRATIONS_MAX_JOBS: 'migrations.maxConcurrentJobs',
   FHIRMIG_MIGRATIONS_PATIENT_CONCURRENCY: 'migrations.patientConcurrency',
   FHIRMIG_MIGRATIONS_LEASE_MS: 'migrations.leaseMs',
+  FHIRMIG_MIGRATIONS_RECORD_THREADS: 'migrations.recordThreads',
   FHIRMIG_JWKS_CACHE_SECONDS: 'auth.jwksCacheSeconds',
   FHIRMIG_BODY_LIMIT_BYTES: 'http.bodyLimitBytes',
   FHIRMIG_REQUEST_TIMEOUT_MS: 'http.requestTimeoutMs',

@@ -65,6 +65,7 @@ export const ERROR_CODES = {
   FHIRMIG_ERR_JOB_PHASE: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A priority phase name is not in the map set\'s phase table, or a phases.json is malformed (the path is given).' },
   FHIRMIG_ERR_JOB_NOT_FOUND: { status: 404, retryable: false, issueCode: 'not-found', summary: 'No job (or task) with the given id exists in the job store.' },
   FHIRMIG_ERR_JOB_LEASE_LOST: { status: 409, retryable: false, issueCode: 'conflict', summary: 'A worker completed or failed a task it no longer holds (its lease expired and another worker claimed it).' },
+  FHIRMIG_ERR_JOB_WORKER_FAILED: { status: 503, retryable: true, issueCode: 'exception', summary: 'The thread that maps and validates a job\'s records died (crashed, or ran out of memory); the job is paused and can be resumed.' },
   FHIRMIG_ERR_MIGRATION_REQUEST: { status: 400, retryable: false, issueCode: 'invalid', summary: 'A migration request cannot be planned: a patient not in the source, a map set folder that does not exist, an unusable target or option; the field is named.' },
   FHIRMIG_ERR_MIGRATION_PATH_FORBIDDEN: { status: 403, retryable: false, issueCode: 'forbidden', summary: 'A migration request names a file or folder (source, file: target, maps, ConceptMaps, IG) outside migrations.allowedRoots.' },
   FHIRMIG_ERR_AUTH_JWKS: { status: 503, retryable: true, issueCode: 'transient', summary: 'A registered client\'s jwksUrl could not be fetched or is not a JWKS; the token request is refused until it can be.' },

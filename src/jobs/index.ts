@@ -42,7 +42,8 @@ export { indexIdentifiers, resolveLogicalReferences } from './runner/references.
 export type { IdentifierIndex } from './runner/references.ts';
 export { jobAuditEvents, publishJobAudit, recordJobStep } from './runner/audit.ts';
 export type { AuditPublishEnv } from './runner/audit.ts';
-export type { MapSet, MappedRecord, MigrationEnv, ResourceValidator, TableRule, ValidationPolicy } from './runner/types.ts';
+export type { KeepLease, MapSet, MappedRecord, MigrationEnv, RecordProcessor, ResourceValidator, TableRule, ValidationPolicy } from './runner/types.ts';
+export { inThreadProcessor } from './runner/record-processor.ts';
 export { reconcileJob } from './reconcile/reconcile.ts';
 export type { ReconciliationReport, ReconciliationRow } from './reconcile/reconcile.ts';
 export { rollbackJob } from './rollback/rollback.ts';

@@ -63,7 +63,7 @@ export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], c
   const byUrl = new Map([...maps.values()].filter((m) => m.url).map((m) => [m.url as string, m]));
   const conceptFolders = options.conceptMaps ? [] : conceptMapDirs.flatMap((d) => foldersUnder(resolve(cwd, d)));
   const conceptMaps = options.conceptMaps ?? new Map(loadConceptMaps(conceptFolders, cwd).filter((c) => c.url).map((c) => [c.url as string, c]));
-  const engine = new StructureMapEngine({
+  const buildEngine = (): StructureMapEngine => new StructureMapEngine({
     typeModel: options.typeModel ?? createR4TypeModel(loadR4StructureDefinitions()),
     resolveMap: (url) => byUrl.get(url) ?? byUrl.get(url.split('|')[0] ?? url),
     listMaps: () => [...maps.values()],
@@ -76,7 +76,14 @@ export function loadMapSet(mapsDir: string, conceptMapDirs: readonly string[], c
   }
   // phases.json is not hashed: phases decide when a record loads, not what it becomes.
   const phases = readPhaseTable(dir, cwd);
-  return { id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), engine, tables: mapSetRules(dir, maps, label), ...(phases ? { phases } : {}) };
+  // The engine (with R4's definitions, ~60 MB of heap) is built on first use: a runner whose record worker maps never needs it.
+  let engine: StructureMapEngine | undefined;
+  return {
+    id: basename(dir), versionHash: hash.digest('hex').slice(0, 16), tables: mapSetRules(dir, maps, label), ...(phases ? { phases } : {}),
+    get engine(): StructureMapEngine {
+      return (engine ??= buildEngine());
+    },
+  };
 }
 
 /** The map set's own priority phases (`phases.json` in its folder); absent: the jobs layer's default table. */

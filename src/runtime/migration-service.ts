@@ -1,6 +1,6 @@
 import { MigrateError, isMigrateError } from '../core/index.ts';
 import { assertTransition, isSettled, planMigration, reconcileJob, rollbackJob } from '../jobs/index.ts';
-import type { Job, JobState, JobStore, MapSet, MigrationEnv, MigrationRequest, ReconciliationReport, RollbackReport } from '../jobs/index.ts';
+import type { Job, JobState, JobStore, MapSet, MigrationEnv, MigrationRequest, ReconciliationReport, ResourceValidator, RollbackReport } from '../jobs/index.ts';
 import type { UnmappedCodeInfo } from '../mapping/index.ts';
 import { createSource, redactUrl } from '../sources/index.ts';
 import type { FhirClientOptions, Target } from '../target/index.ts';
@@ -8,6 +8,7 @@ import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
 import { jobErrors } from './migration-report.ts';
+import { RecordWorker, defaultRecordThreads } from './record-worker.ts';
 import { MigrationRuns, RESUMABLE } from './migration-runs.ts';
 import { checkTarget, collectStats } from './migration-stats.ts';
 import type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
@@ -24,6 +25,8 @@ export interface MigrationServiceOptions extends RequestContext {
   readonly leaseMs?: number;
   /** Passed to every HTTP target's FhirClient (the metrics' request hook). */
   readonly targetOptions?: Omit<FhirClientOptions, 'baseUrl'>;
+  /** 1: jobs map and validate in a worker thread (one per map set and IGs, kept until close); 0: in the runner's thread. Default: 1 on 2+ cores. */
+  readonly recordThreads?: number;
   /** Job-level failures of background runs (codes and ids only: no PHI). */
   readonly onRunError?: (jobId: string, error: MigrateError) => void;
 }
@@ -65,7 +68,9 @@ export class MigrationService {
   readonly #options: MigrationServiceOptions;
   readonly #runs: MigrationRuns;
   readonly #unmapped = new Map<string, Map<string, UnmappedCodeCount>>();
-  readonly #validators = new Map<string, MigrationEnv['validate']>();
+  readonly #validators = new Map<string, ResourceValidator>();
+  /** Record workers by map set (and its version) and IGs: shared by the jobs that use the same ones. */
+  readonly #workers = new Map<string, RecordWorker>();
   /** Map sets loaded to plan or check a job, handed to its next run. */
   readonly #prepared = new Map<string, MapSet>();
   /** Rejections by code of settled jobs: their ledger no longer changes. */
@@ -227,9 +232,12 @@ export class MigrationService {
     return this.#runs.has(jobId);
   }
 
-  /** Graceful shutdown: no new job or task starts; the patients in hand finish; unfinished jobs stay resumable. */
-  close(): Promise<void> {
-    return this.#runs.close();
+  /** Graceful shutdown: no new job or task starts; the patients in hand finish; unfinished jobs stay resumable. Then the record workers end. */
+  async close(): Promise<void> {
+    await this.#runs.close();
+    const workers = [...this.#workers.values()];
+    this.#workers.clear();
+    await Promise.all(workers.map((w) => w.close()));
   }
 
   #openEnv(job: Job): MigrationEnv {
@@ -242,7 +250,9 @@ export class MigrationService {
       source: createSource(spec.source),
       mapSet,
       target: this.#openTarget(spec.target),
-      validate: this.#validator(edge.igs),
+      ...(this.#options.recordThreads ?? defaultRecordThreads()) > 0
+        ? { processor: this.#worker(edge, mapSet.versionHash).processor(this.#unmappedCounter(this.#countsFor(job.id))) }
+        : { validate: this.#validator(edge.igs) },
       validationPolicy: edge.validation,
       profile: targetProfileFor(spec.target, edge.targetProfile),
       device: this.#options.device,
@@ -259,12 +269,27 @@ export class MigrationService {
 
   /** The map set with its unmapped-code counter (`counts`, kept per job for the report). */
   #loadMapSet(counts: Map<string, UnmappedCodeCount>, edge: MigrationEdge): MapSet {
-    const onUnmappedCode = (info: UnmappedCodeInfo): void => {
+    return asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode: this.#unmappedCounter(counts) }));
+  }
+
+  #unmappedCounter(counts: Map<string, UnmappedCodeCount>): (info: UnmappedCodeInfo) => void {
+    return (info) => {
       const key = JSON.stringify([info.conceptMap, info.system ?? '', info.code ?? '', info.rule]);
       const seen = counts.get(key);
       counts.set(key, { conceptMap: info.conceptMap, ...(info.system ? { system: info.system } : {}), code: info.code ?? '', rule: info.rule, count: (seen?.count ?? 0) + 1 });
     };
-    return asRequestError(() => loadMapSet(edge.maps, edge.conceptMaps, this.#options.cwd, { onUnmappedCode }));
+  }
+
+  /** The live worker for these maps and IGs; a dead one is replaced (its jobs paused, a resume gets the new one). */
+  #worker(edge: MigrationEdge, versionHash: string): RecordWorker {
+    const key = JSON.stringify([edge.maps, edge.conceptMaps, edge.igs, versionHash]);
+    const known = this.#workers.get(key);
+    if (known && !known.failed) return known;
+    void known?.close();
+    const { cwd, packageRoot } = this.#options;
+    const worker = new RecordWorker({ mapsDir: edge.maps, conceptMapDirs: edge.conceptMaps, igs: edge.igs, cwd, packageRoot, versionHash });
+    this.#workers.set(key, worker);
+    return worker;
   }
 
   #countsFor(jobId: string): Map<string, UnmappedCodeCount> {
@@ -273,7 +298,7 @@ export class MigrationService {
     return counts;
   }
 
-  #validator(igs: readonly string[]): MigrationEnv['validate'] {
+  #validator(igs: readonly string[]): ResourceValidator {
     const key = JSON.stringify(igs);
     let validate = this.#validators.get(key);
     if (!validate) this.#validators.set(key, (validate = buildValidator(igs, this.#options.cwd)));

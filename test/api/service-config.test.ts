@@ -15,4 +15,10 @@ describe('service configuration', () => {
     expect(loadConfig({ FHIRMIG_AUTH_MODE: 'none', FHIRMIG_PUBLIC_URL: 'https://m.example.org' })).toMatchObject({ auth: { mode: 'none' }, http: { publicUrl: 'https://m.example.org' } });
     expect(() => loadConfig({}, { auth: { clients: [{ clientId: 'x', scopes: [] }] } })).toThrow(/jwks/);
   });
+
+  it('reads migrations.recordThreads (FHIRMIG_MIGRATIONS_RECORD_THREADS): 0 or 1, absent by default (the machine decides)', () => {
+    expect(loadConfig({ FHIRMIG_MIGRATIONS_RECORD_THREADS: '0' }).migrations.recordThreads).toBe(0);
+    expect(loadConfig({}, { migrations: { recordThreads: 1 } }).migrations.recordThreads).toBe(1);
+    expect(() => loadConfig({ FHIRMIG_MIGRATIONS_RECORD_THREADS: '2' })).toThrow(/recordThreads/);
+  });
 });

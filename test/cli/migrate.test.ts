@@ -141,3 +141,19 @@ it('--phase runs only the named phases; --department selects patients by a sourc
   expect(bad.status).not.toBe(0);
   expect(bad.stdout).toContain('FHIRMIG_ERR_JOB_PHASE');
 });
+
+it('--threads 1 (mapping and validation in a worker thread) and --threads 0 give the same report, and the command exits', async () => {
+  const runs: Run[] = [];
+  for (const threads of ['1', '0']) {
+    runs.push(await cli(['migrate', '--source', csv, '--target', server.url, '--patient', PATIENT_A, '--dry-run', '--store', join(scratch, `threads-${threads}.sqlite`), '--threads', threads]));
+  }
+  const reports = runs.map((run) => {
+    expect(run.status).toBe(0);
+    return Object.fromEntries(Object.entries(json<Record<string, unknown>>(run)).filter(([key]) => key !== 'jobId' && !key.endsWith('At')));
+  });
+  expect((reports[0] as unknown as Report).total.read).toBeGreaterThan(100);
+  expect(reports[0]).toEqual(reports[1]);
+  const bad = await cli(['migrate', '--source', csv, '--target', server.url, '--threads', '2', '--store', join(scratch, 'threads-2.sqlite')]);
+  expect(bad.status).toBe(1);
+  expect(bad.stdout).toContain('--threads must be 0 or 1');
+});

@@ -8,7 +8,7 @@ import { optionalString, parseCommandArgs, stringList } from '../args.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { buildValidator, defaultMapsDir, loadMapSet, openStore, openTarget, readTextFile, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
+import { RecordWorker, buildValidator, defaultMapsDir, defaultRecordThreads, loadMapSet, openStore, openTarget, readTextFile, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
         [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--audit-to-target]
@@ -36,13 +36,15 @@ Plans a job (one task per patient and priority phase), runs it phase by phase in
   --target-profile NAME  put, conditional-create, medplum (default for URLs), medplum-conditional
   --concurrency N        patients in parallel (default 4)
   --lease-ms N           task lease (a killed run's tasks return after it; default 30000)
+  --threads 0|1          1: map and validate in a worker thread (default on a machine of 2+ cores),
+                         0: in the runner's thread
   --resume JOB           continue a job: its unfinished tasks, nothing already loaded is re-sent`;
 
 const OPTIONS = {
   source: { type: 'string' }, target: { type: 'string' }, maps: { type: 'string' }, conceptmaps: { type: 'string', multiple: true },
   patient: { type: 'string', multiple: true }, cohort: { type: 'string' }, department: { type: 'string' }, phase: { type: 'string', multiple: true }, 'audit-to-target': { type: 'boolean' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' },
   store: { type: 'string' }, ig: { type: 'string', multiple: true }, validation: { type: 'string' }, 'max-rejection-rate': { type: 'string' },
-  'min-records': { type: 'string' }, 'target-profile': { type: 'string' }, concurrency: { type: 'string' }, 'lease-ms': { type: 'string' }, resume: { type: 'string' },
+  'min-records': { type: 'string' }, 'target-profile': { type: 'string' }, concurrency: { type: 'string' }, 'lease-ms': { type: 'string' }, resume: { type: 'string' }, threads: { type: 'string' },
 } as const;
 
 export const migrateCommand: Command = {
@@ -68,46 +70,60 @@ async function migrate(store: JobStore, spec: JobSpec, resume: string | undefine
   const target = openTarget(spec.target, io.cwd);
   try {
     const mapsDir = optionalString(values, 'maps') ?? defaultMapsDir(spec.source, io.packageRoot);
-    const conceptMaps = stringList(values, 'conceptmaps');
-    const mapSet = loadMapSet(mapsDir, conceptMaps.length > 0 ? conceptMaps : [join(io.packageRoot, 'conceptmaps')], io.cwd);
-    if (resume && mapSet.versionHash !== spec.mapSet.versionHash) {
-      throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `The map set changed since job ${resume} started (${spec.mapSet.versionHash} → ${mapSet.versionHash}).`);
-    }
-    const env: MigrationEnv = {
-      store, source, mapSet, target,
-      validate: buildValidator(stringList(values, 'ig'), io.cwd),
-      validationPolicy: policy(optionalString(values, 'validation')),
-      profile: targetProfileFor(spec.target, optionalString(values, 'target-profile')),
-      device: serviceDevice(io),
-    };
-    const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source, mapSet.phases ? { phaseTable: mapSet.phases } : {});
-    io.stderr(`job ${planned.id}: ${planned.progress.tasksTotal} task(s)\n`);
-    const started = performance.now();
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort(new MigrateError('FHIRMIG_ERR_JOB_STATE', 'cancelled by SIGINT'));
-    process.once('SIGINT', onSigint);
-    let job: Job;
+    const given = stringList(values, 'conceptmaps');
+    const conceptMapDirs = given.length > 0 ? given : [join(io.packageRoot, 'conceptmaps')];
+    const igs = stringList(values, 'ig');
+    // Started first, it loads while this thread loads the map set; the validation context (the largest part of the heap) is loaded there alone.
+    const worker = threads(values) === 0 ? undefined : new RecordWorker({ mapsDir, conceptMapDirs, igs, cwd: io.cwd, packageRoot: io.packageRoot });
     try {
-      job = await runJob(env, planned.id, {
-        signal: controller.signal,
-        concurrency: positiveInt(values, 'concurrency', 4),
-        leaseMs: positiveInt(values, 'lease-ms', 30_000),
-        onProgress: (j) => progress(io, j),
-      });
+      const mapSet = loadMapSet(mapsDir, conceptMapDirs, io.cwd);
+      if (resume && mapSet.versionHash !== spec.mapSet.versionHash) {
+        throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', `The map set changed since job ${resume} started (${spec.mapSet.versionHash} → ${mapSet.versionHash}).`);
+      }
+      if (worker && (await worker.ready()) !== mapSet.versionHash) throw new MigrateError('FHIRMIG_ERR_CONFIG_INVALID', 'The map set changed on disk while the migration started.');
+      const env: MigrationEnv = {
+        store, source, mapSet, target,
+        ...(worker ? { processor: worker.processor() } : { validate: buildValidator(igs, io.cwd) }),
+        validationPolicy: policy(optionalString(values, 'validation')),
+        profile: targetProfileFor(spec.target, optionalString(values, 'target-profile')),
+        device: serviceDevice(io),
+      };
+      return await runPlanned(store, env, spec, resume, values, io);
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      await worker?.close();
     }
-    const seconds = (performance.now() - started) / 1000;
-    const report = await reconcileJob(store, job.id, target);
-    const reportFile = optionalString(values, 'report');
-    if (reportFile) writeFileSync(resolve(io.cwd, reportFile), `${JSON.stringify(report, null, 2)}\n`);
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    io.stderr(`${summary(job, report, seconds)}\n`);
-    return job;
   } finally {
     await source.close();
     await target.close();
   }
+}
+
+async function runPlanned(store: JobStore, env: MigrationEnv, spec: JobSpec, resume: string | undefined, values: ParsedArgs['values'], io: CliIo): Promise<Job> {
+  const { mapSet, source, target } = env;
+  const planned = resume ? await store.getJob(resume) : await planMigration(store, { ...spec, mapSet: { id: mapSet.id, versionHash: mapSet.versionHash } }, source, mapSet.phases ? { phaseTable: mapSet.phases } : {});
+  io.stderr(`job ${planned.id}: ${planned.progress.tasksTotal} task(s)\n`);
+  const started = performance.now();
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort(new MigrateError('FHIRMIG_ERR_JOB_STATE', 'cancelled by SIGINT'));
+  process.once('SIGINT', onSigint);
+  let job: Job;
+  try {
+    job = await runJob(env, planned.id, {
+      signal: controller.signal,
+      concurrency: positiveInt(values, 'concurrency', 4),
+      leaseMs: positiveInt(values, 'lease-ms', 30_000),
+      onProgress: (j) => progress(io, j),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const report = await reconcileJob(store, job.id, target);
+  const reportFile = optionalString(values, 'report');
+  if (reportFile) writeFileSync(resolve(io.cwd, reportFile), `${JSON.stringify(report, null, 2)}\n`);
+  io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  io.stderr(`${summary(job, report, seconds)}\n`);
+  return job;
 }
 
 function buildSpec(values: ParsedArgs['values'], io: CliIo): JobSpec {
@@ -139,6 +155,13 @@ function scopeOf(values: ParsedArgs['values'], io: CliIo): JobScope {
 function policy(value: string | undefined): ValidationPolicy {
   if (value === undefined || value === 'reject-record' || value === 'warn') return value ?? 'reject-record';
   throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `migrate: --validation must be reject-record or warn, not ${value}.`);
+}
+
+function threads(values: ParsedArgs['values']): number {
+  const text = optionalString(values, 'threads');
+  if (text === undefined) return defaultRecordThreads();
+  if (text === '0' || text === '1') return Number(text);
+  throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `migrate: --threads must be 0 or 1, not ${text}.`);
 }
 
 function positiveInt(values: ParsedArgs['values'], name: string, fallback: number): number {

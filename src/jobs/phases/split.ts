@@ -3,7 +3,7 @@ import type { SourceRejection } from '../../sources/index.ts';
 import type { JsonValue } from '../model/audit.ts';
 import type { Job } from '../model/job.ts';
 import type { Task } from '../model/task.ts';
-import { mapRecord } from '../runner/record-mapper.ts';
+import { processorOf } from '../runner/record-processor.ts';
 import { noLease } from '../runner/types.ts';
 import type { KeepLease, MapSet, MappedRecord, MigrationEnv } from '../runner/types.ts';
 import { decidePhases } from './decide.ts';
@@ -41,7 +41,7 @@ export type { EarlierResource } from './phase-plan.ts';
  * The shared task and `all` tasks take everything.
  */
 export async function splitForTask(env: MigrationEnv, job: Job, task: Task, shared: boolean, rejections: readonly SourceRejection[], records: readonly SourceRecord[], keepLease: KeepLease = noLease, readKinds: ReadKinds = noKinds): Promise<PhaseSplit> {
-  const mapAll = (list: readonly SourceRecord[]): Promise<MappedRecord[]> => mapRecords(env.mapSet, list, keepLease);
+  const mapAll = (list: readonly SourceRecord[]): Promise<MappedRecord[]> => mapRecords(env, list, keepLease);
   if (shared || task.phase === ALL_PHASE) return { rejections, current: await mapAll(records), earlier: [] };
   const table = phaseTableOf(env.mapSet);
   const wanted = phaseIndex(table, task.phase);
@@ -78,14 +78,9 @@ function earlierOf(plan: PhasePlan, wanted: number): EarlierResource[] {
     .map(([kind, recordKey, resourceType, key, , identifiers]) => ({ kind, recordKey, resourceType, key, identifiers }));
 }
 
-/** Maps the records one by one, keeping the task's lease between them (mapping is CPU-bound). */
-async function mapRecords(mapSet: MapSet, records: readonly SourceRecord[], keepLease: KeepLease): Promise<MappedRecord[]> {
-  const mapped: MappedRecord[] = [];
-  for (const record of records) {
-    await keepLease();
-    mapped.push(mapRecord(mapSet, record));
-  }
-  return mapped;
+/** The one place a task's records get mapped: by the env's record processor (in-thread or a worker), in one batch. */
+function mapRecords(env: MigrationEnv, records: readonly SourceRecord[], keepLease: KeepLease): Promise<MappedRecord[]> {
+  return processorOf(env).map(records, keepLease);
 }
 
 /** Plans phaseKinds loaded for a task, handed on to its splitForTask (one store read per task). */

@@ -12,6 +12,7 @@ import type { Task } from '../model/task.ts';
 import { ALL_PHASE, phaseKinds, recordType, splitForTask, tableType } from '../phases/split.ts';
 import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
 import { UNCHANGED_RULE, contentHash, isErrorIssue, loadedEntry, rejectedEntry, skippedEntry, sourceRejectionEntry, targetIssues } from './record-outcomes.ts';
+import { processorOf } from './record-processor.ts';
 import { indexIdentifiers, resolveLogicalReferences } from './references.ts';
 import type { IdentifierIndex } from './references.ts';
 import type { KeepLease, MappedRecord, MigrationEnv } from './types.ts';
@@ -92,6 +93,8 @@ interface Gate {
   readonly env: MigrationEnv;
   readonly job: Job;
   readonly previous: ReadonlyMap<string, PreviousLoad>;
+  /** Validation errors of the records that were validated (changed since their last load). */
+  readonly errors: ReadonlyMap<MappedRecord, fhir4.OperationOutcomeIssue[]>;
   readonly ledger: LedgerEntryInput[];
   readonly index: IdentifierIndex;
   readonly accepted: Accepted[];
@@ -111,12 +114,17 @@ async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRe
   const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
   const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
   for (const e of split.earlier) if (onTarget(e)) for (const id of e.identifiers) if (!index.has(id)) index.set(id, e.key);
-  const g: Gate = { env, job, previous, ledger, index, accepted: [] };
-  let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
   const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
-  for (const item of [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)))) {
+  const items = [...split.current].sort((a, b) => Number(isPatient(b)) - Number(isPatient(a)));
+  const hashes = new Map(items.map((m) => [m, contentHash(m.record, env.mapSet.versionHash)]));
+  let patientOk = !hasPatientRecord || split.earlier.some((e) => e.resourceType === 'Patient' && onTarget(e));
+  const mayLoad = patientOk || items.some((m) => m.state === 'mapped' && isPatient(m));
+  const changed = mayLoad ? items.filter((m) => m.state === 'mapped' && previous.get(keyOf(m))?.contentHash !== hashes.get(m)) : [];
+  await keepLease();
+  const g: Gate = { env, job, previous, errors: await validationErrors(env, changed), ledger, index, accepted: [] };
+  for (const item of items) {
     await keepLease();
-    const hash = contentHash(item.record, env.mapSet.versionHash);
+    const hash = hashes.get(item) as string;
     if (!patientOk && !isPatient(item)) ledger.push(skippedEntry(item.record, hash, PATIENT_NOT_MIGRATED_RULE, recordType(env.mapSet, item)));
     else if (gateRecord(g, item, hash) && isPatient(item)) patientOk = true;
   }
@@ -137,7 +145,7 @@ function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
     else g.ledger.push(skippedEntry(item.record, hash, UNCHANGED_RULE, type, before.targetIds));
     return true;
   }
-  const errors = item.resources.flatMap((resource) => validationErrors(g.env, resource, item.resources.length > 1));
+  const errors = g.errors.get(item) ?? [];
   if (errors.length > 0 && (g.env.validationPolicy ?? 'reject-record') === 'reject-record') {
     g.ledger.push(rejectedEntry(item.record, hash, 'FHIRMIG_ERR_VALIDATION_FAILED', errors, type));
     return false;
@@ -147,11 +155,19 @@ function gateRecord(g: Gate, item: MappedRecord, hash: string): boolean {
   return true;
 }
 
-/** A resource's error issues; of a record of several resources, each names its resource (`Type/id: …`). */
-function validationErrors(env: MigrationEnv, resource: fhir4.Resource, name: boolean): fhir4.OperationOutcomeIssue[] {
-  const errors = env.validate(resource).issue.filter(isErrorIssue);
-  if (!name) return errors;
-  return errors.map((issue) => ({ ...issue, diagnostics: `${resource.resourceType}/${resource.id ?? ''}: ${issue.diagnostics ?? ''}` }));
+/**
+ * The error issues of each record's resources, validated in one batch; of a record of several
+ * resources, each issue names its resource (`Type/id: …`).
+ */
+async function validationErrors(env: MigrationEnv, items: readonly MappedRecord[]): Promise<Map<MappedRecord, fhir4.OperationOutcomeIssue[]>> {
+  const mapped = items.filter((m): m is Extract<MappedRecord, { state: 'mapped' }> => m.state === 'mapped');
+  const outcomes = mapped.length === 0 ? [] : await processorOf(env).validate(mapped.flatMap((m) => m.resources));
+  let at = 0;
+  return new Map(mapped.map((m) => [m, m.resources.flatMap((resource) => {
+    const errors = (outcomes[at++] as fhir4.OperationOutcome).issue.filter(isErrorIssue);
+    if (m.resources.length === 1) return errors;
+    return errors.map((issue) => ({ ...issue, diagnostics: `${resource.resourceType}/${resource.id ?? ''}: ${issue.diagnostics ?? ''}` }));
+  })]));
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {

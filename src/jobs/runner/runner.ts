@@ -32,10 +32,15 @@ type Stop = { readonly state: 'paused' | 'cancelled' | 'stopped-threshold'; read
 
 const RESUMABLE: readonly JobState[] = ['queued', 'paused', 'failed', 'stopped-threshold', 'cancelled'];
 
+/** Job-level faults that pause the job (resume continues it): the target stayed down, the mapping/validation thread died. */
+const PAUSING: readonly string[] = ['FHIRMIG_ERR_TARGET_UNAVAILABLE', 'FHIRMIG_ERR_JOB_WORKER_FAILED'];
+
+const pauses = (error: unknown): error is MigrateError => isMigrateError(error) && PAUSING.includes(error.code);
+
 /**
  * Runs (or resumes) a job phase by phase (all patients' critical data, reconciled, before any
  * clinical history), each phase until no task of it is left, then settles the job: `completed`, `failed` (a task
- * failed), `paused` (the target stayed down), `cancelled` or `stopped-threshold`.
+ * failed), `paused` (the target stayed down, or the record processor's thread died), `cancelled` or `stopped-threshold`.
  */
 export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOptions = {}): Promise<Job> {
   const { store } = env;
@@ -59,7 +64,7 @@ export async function runJob(env: MigrationEnv, jobId: string, options: RunJobOp
       }
     }
   } catch (error) {
-    if (!isMigrateError(error) || error.code !== 'FHIRMIG_ERR_TARGET_UNAVAILABLE') throw error;
+    if (!pauses(error)) throw error;
     run.stop = { state: 'paused', error: { code: error.code, message: error.message } };
   }
   if (!run.stop && options.drain?.aborted && (await hasWorkLeft(run))) return store.getJob(jobId);
@@ -173,7 +178,7 @@ async function handleTaskError(run: Run, task: Task, workerId: string, error: un
   }
   const code = isMigrateError(error) ? error.code : 'FHIRMIG_ERR_CORE_INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'FHIRMIG_ERR_TARGET_UNAVAILABLE') {
+  if (pauses(error)) {
     run.stop ??= { state: 'paused', error: { code, message } };
     await store.failTask(task.id, workerId, { code, message }, { retry: true });
     return;

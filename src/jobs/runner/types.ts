@@ -26,12 +26,22 @@ export type ResourceValidator = (resource: fhir4.Resource) => fhir4.OperationOut
 
 export type ValidationPolicy = 'reject-record' | 'warn';
 
-/** Everything a runner needs, built at the edge (CLI, service) and passed in. */
-export interface MigrationEnv {
+/**
+ * Maps and validates for the runner, a task's records (or resources) per call: in the runner's
+ * thread (inThreadProcessor, from mapSet + validate) or in a worker thread (src/runtime).
+ */
+export interface RecordProcessor {
+  /** One result per record, in order. `keepLease` is awaited between records where mapping blocks the thread. */
+  map(records: readonly SourceRecord[], keepLease?: KeepLease): Promise<MappedRecord[]>;
+  /** One OperationOutcome per resource, in order. */
+  validate(resources: readonly fhir4.Resource[]): Promise<fhir4.OperationOutcome[]>;
+}
+
+interface MigrationEnvParts {
   readonly store: JobStore;
   readonly source: LegacySource;
+  /** The map set's rules and phases; its engine maps only when no `processor` is given. */
   readonly mapSet: MapSet;
-  readonly validate: ResourceValidator;
   readonly validationPolicy?: ValidationPolicy;
   readonly target: Target;
   readonly profile: TargetProfile;
@@ -39,6 +49,12 @@ export interface MigrationEnv {
   readonly device: fhir4.Device;
   readonly now?: () => Date;
 }
+
+/** Everything a runner needs, built at the edge (CLI, service) and passed in: a `processor`, or `validate` to map and validate in-thread. */
+export type MigrationEnv = MigrationEnvParts & (
+  | { readonly validate: ResourceValidator; readonly processor?: RecordProcessor }
+  | { readonly processor: RecordProcessor; readonly validate?: ResourceValidator }
+);
 
 /**
  * What mapping one source record gave. `mapped`: one resource per table row, or every member

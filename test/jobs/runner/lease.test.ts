@@ -3,7 +3,7 @@ import pg from 'pg';
 import { jobStoreOptionsFromLocation, openJobStore, runJob } from '../../../src/jobs/index.ts';
 import type { JobStore, MigrationEnv } from '../../../src/jobs/index.ts';
 import { PG_TEST_URL, postgresDescribe } from '../store/support/postgres-gate.ts';
-import { loopbackSuite, plan } from './support.ts';
+import { engineParts, loopbackSuite, plan } from './support.ts';
 
 /**
  * A task held by a live work loop is never run twice (DESIGN.md: tasks with leases). CPU-bound
@@ -35,7 +35,7 @@ async function slowRun(store: JobStore): Promise<void> {
     validate: (resource) => {
       // The critical tasks of both patients outlive a 50 ms lease.
       if (blocked++ < 60) busy(25);
-      return suite.env.validate(resource);
+      return engineParts().validate(resource);
     },
   };
   const job = await plan(slow, suite.server.url);
