@@ -29,7 +29,7 @@ interface Scenario {
 const MIGRATION_HEAP = process.env.FHIRMIG_BENCH_V8_DEFAULTS === '1' ? [] : ['--max-old-space-size=384', '--max-semi-space-size=8'];
 
 /** The record worker (as e2e-bench.ts decides it) needs a second core. */
-const E2E_CORES = process.env.FHIRMIG_BENCH_THREADS !== '0' && availableParallelism() > 1 ? '0,1' : '0';
+const E2E_CORES = Number(process.env.FHIRMIG_BENCH_THREADS ?? 0) > 0 && availableParallelism() > 1 ? '0,1' : '0';
 
 const SCENARIOS: readonly Scenario[] = [
   { file: 'mapping-bench.ts', exportName: 'runMappingBench' },

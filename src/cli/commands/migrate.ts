@@ -36,7 +36,7 @@ Plans a job (one task per patient and priority phase), runs it phase by phase in
   --target-profile NAME  put, conditional-create, medplum (default for URLs), medplum-conditional
   --concurrency N        patients in parallel (default 4)
   --lease-ms N           task lease (a killed run's tasks return after it; default 30000)
-  --threads 0|1          1: map and validate in a worker thread (default on a machine of 2+ cores),
+  --threads 0|1          1: map and validate in a worker thread (opt-in; default 0),
                          0: in the runner's thread
   --resume JOB           continue a job: its unfinished tasks, nothing already loaded is re-sent`;
 
