@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
-import { RecordWorker, buildValidator, defaultRecordThreads, loadMapSet } from '../src/runtime/index.ts';
+import { RecordWorker, buildValidator, DEFAULT_RECORD_THREADS, loadMapSet } from '../src/runtime/index.ts';
 import { openJobStore, planMigration, runJob } from '../src/jobs/index.ts';
 import type { JobSpec, MigrationEnv, ResourceValidator } from '../src/jobs/index.ts';
 import { buildServiceDevice } from '../src/provenance/index.ts';
@@ -36,7 +36,7 @@ const SHARED = join(REPO, '..', 'shared');
 const US_CORE = join(SHARED, 'fhir-packages', 'hl7.fhir.us.core');
 const SYNTHEA_PATIENTS = 11;
 const CONCURRENCY = Number(process.env.FHIRMIG_BENCH_CONCURRENCY ?? 8);
-const THREADS = Number(process.env.FHIRMIG_BENCH_THREADS ?? defaultRecordThreads());
+const THREADS = Number(process.env.FHIRMIG_BENCH_THREADS ?? DEFAULT_RECORD_THREADS);
 /** The server keeps every resource (and its history) in memory. */
 const SERVER_NODE_ARGS = ['--max-old-space-size=16384'];
 

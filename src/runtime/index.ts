@@ -22,7 +22,7 @@ export {
 } from './migration-env.ts';
 export type { LoadMapSetOptions } from './migration-env.ts';
 export { TABLE_DECISIONS } from './map-set-rules.ts';
-export { RecordWorker, defaultRecordThreads, workerFlags } from './record-worker.ts';
+export { DEFAULT_RECORD_THREADS, RecordWorker } from './record-worker.ts';
 export type { RecordWorkerOptions } from './record-worker.ts';
 export { MigrationService } from './migration-service.ts';
 export type { MigrationPage, MigrationReport, MigrationServiceOptions, UnmappedCodeCount } from './migration-service.ts';

@@ -8,7 +8,7 @@ import { edgeOf, specFromRequest } from './migration-request.ts';
 import type { MigrationEdge, RequestContext, ServiceJobSpec } from './migration-request.ts';
 import { buildValidator, loadMapSet, openTarget, targetProfileFor } from './migration-env.ts';
 import { jobErrors } from './migration-report.ts';
-import { RecordWorker, defaultRecordThreads } from './record-worker.ts';
+import { RecordWorker, DEFAULT_RECORD_THREADS } from './record-worker.ts';
 import { MigrationRuns, RESUMABLE } from './migration-runs.ts';
 import { checkTarget, collectStats } from './migration-stats.ts';
 import type { MigrationReadiness, MigrationStats } from './migration-stats.ts';
@@ -250,7 +250,7 @@ export class MigrationService {
       source: createSource(spec.source),
       mapSet,
       target: this.#openTarget(spec.target),
-      ...(this.#options.recordThreads ?? defaultRecordThreads()) > 0
+      ...(this.#options.recordThreads ?? DEFAULT_RECORD_THREADS) > 0
         ? { processor: this.#worker(edge, mapSet.versionHash).processor(this.#unmappedCounter(this.#countsFor(job.id))) }
         : { validate: this.#validator(edge.igs) },
       validationPolicy: edge.validation,

@@ -217,6 +217,4 @@ function unexpected(reply: WorkerReply): MigrateError {
  * machine (e2e bench, 110 patients), the thread cost ~430 µs of CPU per resource against ~170 µs
  * for the same work in the runner's thread, and raised peak RSS: it is opt-in until that is understood.
  */
-export function defaultRecordThreads(): number {
-  return 0;
-}
+export const DEFAULT_RECORD_THREADS = 0;

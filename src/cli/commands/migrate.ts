@@ -8,7 +8,7 @@ import { optionalString, parseCommandArgs, stringList } from '../args.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 import type { CliIo } from '../io.ts';
-import { RecordWorker, buildValidator, defaultMapsDir, defaultRecordThreads, loadMapSet, openStore, openTarget, readTextFile, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
+import { RecordWorker, buildValidator, defaultMapsDir, DEFAULT_RECORD_THREADS, loadMapSet, openStore, openTarget, readTextFile, serviceDevice, targetProfileFor } from '../../runtime/index.ts';
 
 const USAGE = `fhir-migrate migrate --source SPEC --target URL|file:DIR [--maps DIR] [--patient ID]…
         [--cohort FILE] [--department TABLE.COLUMN=V[,V…]] [--phase NAME]… [--audit-to-target]
@@ -159,7 +159,7 @@ function policy(value: string | undefined): ValidationPolicy {
 
 function threads(values: ParsedArgs['values']): number {
   const text = optionalString(values, 'threads');
-  if (text === undefined) return defaultRecordThreads();
+  if (text === undefined) return DEFAULT_RECORD_THREADS;
   if (text === '0' || text === '1') return Number(text);
   throw new MigrateError('FHIRMIG_ERR_CLI_USAGE', `migrate: --threads must be 0 or 1, not ${text}.`);
 }
