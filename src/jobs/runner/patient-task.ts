@@ -68,8 +68,7 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   }
   // Only the lease holder records: a task that lost its lease stops here, its new holder records it.
   await keepLease();
-  await env.store.recordOutcomes(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })));
-  if (ids.length > 0) await env.store.recordIds(job.id, ids.map((entry) => ({ ...entry, phase: task.phase })));
+  await env.store.recordTaskResults(job.id, ledger.map((entry) => ({ ...entry, phase: task.phase })), ids.map((entry) => ({ ...entry, phase: task.phase })));
   return totals(ledger, written);
 }
 

@@ -11,7 +11,7 @@ import type { ClaimOptions, FailTaskOptions, ListTasksOptions, Task, TaskCounts,
  * The one job store interface (STYLE.md: the kysely dialect shape). Backends: `sqlite/`
  * (embedded default, a file) and `postgres/` (several workers share the work). Both pass
  * test/jobs/store/job-store.contract.ts. Every method is atomic on its own; batch methods
- * (addTasks, recordOutcomes, recordIds) write their whole batch in one transaction.
+ * (addTasks, recordOutcomes, recordIds, recordTaskResults) write their whole batch in one transaction.
  */
 export interface JobStore {
   readonly backend: 'sqlite' | 'postgres';
@@ -60,6 +60,11 @@ export interface JobStore {
   recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void>;
   listIds(jobId: string, options?: ListIdMapOptions): Promise<IdMapEntry[]>;
   setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void>;
+  /**
+   * A task's end: recordOutcomes and recordIds in one transaction, so a crash never leaves
+   * `loaded` rows whose ids are missing from the id map (rollback reads it), at one commit.
+   */
+  recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void>;
 
   // Phase plans (priority phases: a patient's record → phase, computed once per job)
   /** Upserts the patient's plan (JSON). */

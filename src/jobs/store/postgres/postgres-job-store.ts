@@ -141,6 +141,11 @@ export class PostgresJobStore implements JobStore {
     await records.recordIds(this.connection, jobId, entries);
   }
 
+  async recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void> {
+    await this.requireJob(this.connection.pool, jobId);
+    await records.recordTaskResults(this.connection, jobId, outcomes, ids, this.now());
+  }
+
   async listIds(jobId: string, options: ListIdMapOptions = {}): Promise<IdMapEntry[]> {
     return records.listIds(this.connection, jobId, options);
   }

@@ -42,10 +42,17 @@ function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
 }
 
 export async function recordOutcomes(connection: PostgresConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): Promise<void> {
-  const unique = dedupeLedgerBatch(entries);
-  if (unique.length === 0) return;
+  await recordTaskResults(connection, jobId, entries, [], now);
+}
+
+/** A task's ledger rows and the ids it wrote in one transaction (never rows without their ids). */
+export async function recordTaskResults(connection: PostgresConnection, jobId: string, entries: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[], now: number): Promise<void> {
+  const outcomes = dedupeLedgerBatch(entries);
+  const written = dedupeIdMapBatch(ids);
+  if (outcomes.length === 0 && written.length === 0) return;
   await connection.transaction(async (client) => {
-    for (const chunk of chunks(unique)) await queryRows(client, UPSERT_LEDGER, [jobId, ...ledgerColumns(chunk), now]);
+    for (const chunk of chunks(outcomes)) await queryRows(client, UPSERT_LEDGER, [jobId, ...ledgerColumns(chunk), now]);
+    for (const chunk of chunks(written)) await queryRows(client, UPSERT_IDS, [jobId, ...idColumns(chunk)]);
   });
 }
 
@@ -80,19 +87,18 @@ export async function findPreviousLoads(connection: PostgresConnection, source: 
   ).map(toPreviousLoad);
 }
 
-export async function recordIds(connection: PostgresConnection, jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
-  const unique = dedupeIdMapBatch(entries);
-  if (unique.length === 0) return;
-  const sql = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+const UPSERT_IDS = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
     SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u
     ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
       version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
-  await connection.transaction(async (client) => {
-    for (const c of chunks(unique)) {
-      const columns = [c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId), c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null), c.map((e) => e.phase ?? null)];
-      await queryRows(client, sql, [jobId, ...columns]);
-    }
-  });
+
+const idColumns = (c: readonly IdMapEntryInput[]): (string | null)[][] => [
+  c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId),
+  c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null), c.map((e) => e.phase ?? null),
+];
+
+export async function recordIds(connection: PostgresConnection, jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
+  await recordTaskResults(connection, jobId, [], entries, 0);
 }
 
 export async function listIds(connection: PostgresConnection, jobId: string, options: ListIdMapOptions): Promise<IdMapEntry[]> {

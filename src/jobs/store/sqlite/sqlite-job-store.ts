@@ -143,6 +143,11 @@ export class SqliteJobStore implements JobStore {
     records.recordIds(this.connection, jobId, entries);
   }
 
+  async recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void> {
+    this.requireJob(jobId);
+    records.recordTaskResults(this.connection, jobId, outcomes, ids, this.now());
+  }
+
   async listIds(jobId: string, options: ListIdMapOptions = {}): Promise<IdMapEntry[]> {
     return records.listIds(this.connection, jobId, options);
   }

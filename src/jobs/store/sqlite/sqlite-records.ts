@@ -16,12 +16,22 @@ const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record
     target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at, phase = excluded.phase`;
 
 export function recordOutcomes(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): void {
-  const statement = connection.statement(UPSERT_LEDGER);
+  connection.transaction(() => upsertOutcomes(connection, jobId, entries, now));
+}
+
+/** A task's ledger rows and the ids it wrote in one transaction (one commit, and never rows without their ids). */
+export function recordTaskResults(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[], now: number): void {
   connection.transaction(() => {
-    for (const e of dedupeLedgerBatch(entries)) {
-      statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? null, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now, e.phase ?? null);
-    }
+    upsertOutcomes(connection, jobId, entries, now);
+    upsertIds(connection, jobId, ids);
   });
+}
+
+function upsertOutcomes(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): void {
+  const statement = connection.statement(UPSERT_LEDGER);
+  for (const e of dedupeLedgerBatch(entries)) {
+    statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? null, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now, e.phase ?? null);
+  }
 }
 
 export function countOutcomes(connection: SqliteConnection, jobId: string): LedgerCounts {
@@ -60,14 +70,18 @@ export function findPreviousLoads(connection: SqliteConnection, source: string, 
   return connection.all(PREVIOUS_LOADS, wanted, source).map(toPreviousLoad);
 }
 
-export function recordIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
-  const statement = connection.statement(`INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+const UPSERT_ID = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'written')
     ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
-      version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`);
-  connection.transaction(() => {
-    for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null, e.phase ?? null);
-  });
+      version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
+
+export function recordIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
+  connection.transaction(() => upsertIds(connection, jobId, entries));
+}
+
+function upsertIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
+  const statement = connection.statement(UPSERT_ID);
+  for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null, e.phase ?? null);
 }
 
 export function listIds(connection: SqliteConnection, jobId: string, options: ListIdMapOptions): IdMapEntry[] {

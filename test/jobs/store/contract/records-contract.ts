@@ -123,6 +123,21 @@ export function recordsContract(harness: StoreHarness): void {
     expect((await store.listIds(id, { status: 'changed-on-target' }))[0]?.versionId).toBe('2');
   });
 
+  it("records a task's ledger rows and ids together, and neither when one part fails (one transaction)", async () => {
+    const source = uniqueSource();
+    const { id } = await store.createJob(jobSpec());
+    const ids = [{ source, kind: 'observations', recordKey: 'o0', resourceType: 'Observation', targetId: '0', phase: 'clinical' }];
+    await store.recordTaskResults(id, mixedBatch(source), ids);
+    expect((await store.countOutcomes(id)).total).toEqual({ read: 250, loaded: 150, rejected: 60, skipped: 40 });
+    expect((await store.listIds(id)).map((e) => `${e.resourceType}/${e.targetId}:${e.phase}`)).toEqual(['Observation/0:clinical']);
+    const other = await store.createJob(jobSpec());
+    // resource_type is NOT NULL: the id batch fails after the ledger rows were written in the same transaction
+    const broken = [{ ...ids[0]!, resourceType: null as unknown as string }];
+    await expect(store.recordTaskResults(other.id, mixedBatch(source), broken)).rejects.toThrow();
+    expect((await store.countOutcomes(other.id)).total).toEqual({ read: 0, loaded: 0, rejected: 0, skipped: 0 });
+    expect(await store.listIds(other.id)).toEqual([]);
+  });
+
   it('records the priority phase of ledger rows and id map entries, and filters by it', async () => {
     const source = uniqueSource();
     const { id } = await store.createJob(jobSpec());
