@@ -14,11 +14,18 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object') {
     const toJson = (value as { toJSON?: () => unknown }).toJSON;
     if (typeof toJson === 'function') return canonicalJson(toJson.call(value));
-    const members = Object.keys(value)
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${members.join(',')}}`;
+    return canonicalObject(value as Record<string, unknown>);
   }
   throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Cannot hash a value of type ${typeof value}: audit payloads hold JSON only.`);
+}
+
+/** Built as one string (no per-member arrays): every ledger row hashes its source record's members. */
+function canonicalObject(value: Record<string, unknown>): string {
+  let json = '{';
+  for (const key of Object.keys(value).sort()) {
+    const member = value[key];
+    if (member === undefined) continue;
+    json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+  }
+  return `${json}}`;
 }

@@ -11,7 +11,7 @@ export const UNCHANGED_RULE = 'unchanged-since-previous-load';
 
 /** Hash of the record's content and the map set version: either changing makes the record send again. */
 export function contentHash(record: SourceRecord, mapSetVersion: string): string {
-  return createHash('sha256').update(mapSetVersion).update('\u0000').update(canonicalJson(record.data)).digest('hex');
+  return createHash('sha256').update(`${mapSetVersion}\u0000${canonicalJson(record.data)}`).digest('hex');
 }
 
 export function sourceRejectionEntry(item: SourceRejection): LedgerEntryInput {
