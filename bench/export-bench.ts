@@ -69,7 +69,7 @@ async function migrate(store: JobStore, url: string): Promise<number> {
       const resources = patientResources(key, jobTag(job.id));
       const result = await target.write(buildPatientBundle(resources, { profile, extraEntries: lineageEntries(key, resources, job.id, false) }));
       if (!result.complete) throw new Error('bundle refused');
-      await store.recordIds(job.id, result.entries.map((e) => ({ source: 'bench', kind: 'patients', recordKey: key, resourceType: e.resourceType, targetId: e.id as string })));
+      await store.recordTaskResults(job.id, [], result.entries.map((e) => ({ source: 'bench', kind: 'patients', recordKey: key, resourceType: e.resourceType, targetId: e.id as string })));
       written += result.entries.length;
     }
   };

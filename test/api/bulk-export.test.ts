@@ -36,7 +36,7 @@ async function fileJob(targetDir: string): Promise<string> {
     const resources = patientResources(patient, jobTag(job.id));
     const bundle = buildPatientBundle(resources, { profile: resolveTargetProfile('put'), extraEntries: lineageEntries(patient, resources, job.id) });
     const result = await target.write(bundle);
-    await store.recordIds(job.id, result.entries.map((e) => ({ source: 'csv:/legacy', kind: 'patients', recordKey: patient, resourceType: e.resourceType, targetId: e.id as string })));
+    await store.recordTaskResults(job.id, [], result.entries.map((e) => ({ source: 'csv:/legacy', kind: 'patients', recordKey: patient, resourceType: e.resourceType, targetId: e.id as string })));
   }
   await store.transitionJob(job.id, 'running');
   await store.transitionJob(job.id, 'completed');
@@ -132,7 +132,7 @@ describe('errors as OperationOutcomes with their codes', () => {
     const broken = join(dir, 'not-a-folder');
     writeFileSync(broken, 'x');
     const job = await store.createJob(spec(`file:${broken}`));
-    await store.recordIds(job.id, [{ source: 'csv:/legacy', kind: 'patients', recordKey: 'z', resourceType: 'Patient', targetId: 'z' }]);
+    await store.recordTaskResults(job.id, [], [{ source: 'csv:/legacy', kind: 'patients', recordKey: 'z', resourceType: 'Patient', targetId: 'z' }]);
     const kick = await app.inject({ method: 'GET', url: '/fhir/$export?_type=Patient', headers: { ...bearer(), prefer: 'respond-async' } });
     const status = String(kick.headers['content-location']).slice(PUBLIC_URL.length);
     let response = await app.inject({ method: 'GET', url: status, headers: bearer() });

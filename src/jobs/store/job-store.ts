@@ -11,7 +11,7 @@ import type { ClaimOptions, FailTaskOptions, ListTasksOptions, Task, TaskCounts,
  * The one job store interface (STYLE.md: the kysely dialect shape). Backends: `sqlite/`
  * (embedded default, a file) and `postgres/` (several workers share the work). Both pass
  * test/jobs/store/job-store.contract.ts. Every method is atomic on its own; batch methods
- * (addTasks, recordOutcomes, recordIds, recordTaskResults) write their whole batch in one transaction.
+ * (addTasks, recordTaskResults) write their whole batch in one transaction.
  */
 export interface JobStore {
   readonly backend: 'sqlite' | 'postgres';
@@ -43,9 +43,14 @@ export interface JobStore {
   countTasks(jobId: string): Promise<TaskCounts>;
   listTasks(jobId: string, options?: ListTasksOptions): Promise<Task[]>;
 
-  // Ledger
-  /** Upserts per (job, source, kind, record key): a resumed or retried task updates its rows. */
-  recordOutcomes(jobId: string, entries: readonly LedgerEntryInput[]): Promise<void>;
+  // Ledger and id map
+  /**
+   * A task's end, in one transaction (a crash never leaves `loaded` rows whose ids are missing from
+   * the id map, which rollback reads). Ledger rows upsert per (job, source, kind, record key): a
+   * resumed or retried task updates its rows; ids upsert per (job, resource type, target id),
+   * keeping the first write's seq.
+   */
+  recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void>;
   countOutcomes(jobId: string): Promise<LedgerCounts>;
   listOutcomes(jobId: string, options?: ListLedgerOptions): Promise<LedgerPage>;
   /**
@@ -55,16 +60,9 @@ export interface JobStore {
    */
   findPreviousLoads(source: string, records: readonly RecordLookup[]): Promise<PreviousLoad[]>;
 
-  // Id map
-  /** Upserts per (job, resource type, target id); the first write's seq is kept. */
-  recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void>;
+  // Id map (written by recordTaskResults)
   listIds(jobId: string, options?: ListIdMapOptions): Promise<IdMapEntry[]>;
   setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void>;
-  /**
-   * A task's end: recordOutcomes and recordIds in one transaction, so a crash never leaves
-   * `loaded` rows whose ids are missing from the id map (rollback reads it), at one commit.
-   */
-  recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void>;
 
   // Phase plans (priority phases: a patient's record → phase, computed once per job)
   /** Upserts the patient's plan (JSON). */

@@ -119,11 +119,6 @@ export class PostgresJobStore implements JobStore {
     return tasks.listTasks(this.connection, jobId, options);
   }
 
-  async recordOutcomes(jobId: string, entries: readonly LedgerEntryInput[]): Promise<void> {
-    await this.requireJob(this.connection.pool, jobId);
-    await records.recordOutcomes(this.connection, jobId, entries, this.now());
-  }
-
   async countOutcomes(jobId: string): Promise<LedgerCounts> {
     return records.countOutcomes(this.connection, jobId);
   }
@@ -134,11 +129,6 @@ export class PostgresJobStore implements JobStore {
 
   async findPreviousLoads(source: string, lookups: readonly RecordLookup[]): Promise<PreviousLoad[]> {
     return records.findPreviousLoads(this.connection, source, lookups);
-  }
-
-  async recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
-    await this.requireJob(this.connection.pool, jobId);
-    await records.recordIds(this.connection, jobId, entries);
   }
 
   async recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void> {

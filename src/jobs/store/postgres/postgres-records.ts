@@ -41,10 +41,6 @@ function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
   ];
 }
 
-export async function recordOutcomes(connection: PostgresConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): Promise<void> {
-  await recordTaskResults(connection, jobId, entries, [], now);
-}
-
 /** A task's ledger rows and the ids it wrote in one transaction (never rows without their ids). */
 export async function recordTaskResults(connection: PostgresConnection, jobId: string, entries: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[], now: number): Promise<void> {
   const outcomes = dedupeLedgerBatch(entries);
@@ -96,10 +92,6 @@ const idColumns = (c: readonly IdMapEntryInput[]): (string | null)[][] => [
   c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId),
   c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null), c.map((e) => e.phase ?? null),
 ];
-
-export async function recordIds(connection: PostgresConnection, jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
-  await recordTaskResults(connection, jobId, [], entries, 0);
-}
 
 export async function listIds(connection: PostgresConnection, jobId: string, options: ListIdMapOptions): Promise<IdMapEntry[]> {
   const direction = options.order === 'reverse' ? 'DESC' : 'ASC';

@@ -121,11 +121,6 @@ export class SqliteJobStore implements JobStore {
     return tasks.listTasks(this.connection, jobId, options);
   }
 
-  async recordOutcomes(jobId: string, entries: readonly LedgerEntryInput[]): Promise<void> {
-    this.requireJob(jobId);
-    records.recordOutcomes(this.connection, jobId, entries, this.now());
-  }
-
   async countOutcomes(jobId: string): Promise<LedgerCounts> {
     return records.countOutcomes(this.connection, jobId);
   }
@@ -136,11 +131,6 @@ export class SqliteJobStore implements JobStore {
 
   async findPreviousLoads(source: string, lookups: readonly RecordLookup[]): Promise<PreviousLoad[]> {
     return records.findPreviousLoads(this.connection, source, lookups);
-  }
-
-  async recordIds(jobId: string, entries: readonly IdMapEntryInput[]): Promise<void> {
-    this.requireJob(jobId);
-    records.recordIds(this.connection, jobId, entries);
   }
 
   async recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void> {

@@ -15,10 +15,6 @@ const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record
     outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
     target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at, phase = excluded.phase`;
 
-export function recordOutcomes(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): void {
-  connection.transaction(() => upsertOutcomes(connection, jobId, entries, now));
-}
-
 /** A task's ledger rows and the ids it wrote in one transaction (one commit, and never rows without their ids). */
 export function recordTaskResults(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[], now: number): void {
   connection.transaction(() => {
@@ -74,10 +70,6 @@ const UPSERT_ID = `INSERT INTO id_map (job_id, source, kind, record_key, resourc
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'written')
     ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
       version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
-
-export function recordIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
-  connection.transaction(() => upsertIds(connection, jobId, entries));
-}
 
 function upsertIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
   const statement = connection.statement(UPSERT_ID);

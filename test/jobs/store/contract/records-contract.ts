@@ -26,7 +26,7 @@ export function recordsContract(harness: StoreHarness): void {
   it('counts outcomes per kind, per resource type and per error code (read = loaded + rejected + skipped)', async () => {
     const source = uniqueSource();
     const { id } = await store.createJob(jobSpec());
-    await store.recordOutcomes(id, mixedBatch(source));
+    await store.recordTaskResults(id, mixedBatch(source), []);
     const counts = await store.countOutcomes(id);
     expect(counts.total).toEqual({ read: 250, loaded: 150, rejected: 60, skipped: 40 });
     expect(counts.byKind).toEqual({ observations: { read: 210, loaded: 150, rejected: 60, skipped: 0 }, patients: { read: 40, loaded: 0, rejected: 0, skipped: 40 } });
@@ -37,11 +37,11 @@ export function recordsContract(harness: StoreHarness): void {
   it('upserts by record: a retried record updates its row instead of adding one', async () => {
     const source = uniqueSource();
     const { id } = await store.createJob(jobSpec());
-    await store.recordOutcomes(id, [ledgerEntry(source, 'observations', 'o1', { outcome: 'rejected', errorCode: 'FHIRMIG_ERR_TARGET_REJECTED' })]);
-    await store.recordOutcomes(id, [
+    await store.recordTaskResults(id, [ledgerEntry(source, 'observations', 'o1', { outcome: 'rejected', errorCode: 'FHIRMIG_ERR_TARGET_REJECTED' })], []);
+    await store.recordTaskResults(id, [
       ledgerEntry(source, 'observations', 'o1', { outcome: 'rejected', errorCode: 'ignored-duplicate' }),
       ledgerEntry(source, 'observations', 'o1', { targetIds: ['Observation/x'], contentHash: 'h2', patientKey: 'p9' }),
-    ]);
+    ], []);
     const page = await store.listOutcomes(id);
     expect(page.total).toBe(1);
     expect(page.entries[0]).toMatchObject({ jobId: id, outcome: 'loaded', errorCode: undefined, targetIds: ['Observation/x'], contentHash: 'h2', patientKey: 'p9', issues: [] });
@@ -51,7 +51,7 @@ export function recordsContract(harness: StoreHarness): void {
   it('pages and filters the ledger, keeping located issues', async () => {
     const source = uniqueSource();
     const { id } = await store.createJob(jobSpec());
-    await store.recordOutcomes(id, mixedBatch(source));
+    await store.recordTaskResults(id, mixedBatch(source), []);
     const last = await store.listOutcomes(id, { limit: 100, offset: 200 });
     expect(last.total).toBe(250);
     expect(last.entries.map((e) => e.recordKey)).toEqual(mixedBatch(source).slice(200).map((e) => e.recordKey));
@@ -66,7 +66,7 @@ export function recordsContract(harness: StoreHarness): void {
     const source = uniqueSource();
     const load = async (hash: string, dryRun: boolean) => {
       const job = await store.createJob(jobSpec({ dryRun }));
-      await store.recordOutcomes(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: hash, targetIds: [`Patient/${hash}`] }), ledgerEntry(source, 'patients', 'p2', { outcome: 'rejected' })]);
+      await store.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: hash, targetIds: [`Patient/${hash}`] }), ledgerEntry(source, 'patients', 'p2', { outcome: 'rejected' })], []);
       return job.id;
     };
     const first = await load('h1', false);
@@ -88,8 +88,8 @@ export function recordsContract(harness: StoreHarness): void {
     const lookups = [{ kind: 'patients', recordKey: 'p1' }];
     const load = async (hash: string, outcome: 'loaded' | 'skipped' = 'loaded') => {
       const job = await store.createJob(jobSpec());
-      await store.recordOutcomes(job.id, [ledgerEntry(source, 'patients', 'p1', { outcome, contentHash: hash, targetIds: ['Patient/p1'] })]);
-      await store.recordIds(job.id, [{ source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1' }]);
+      await store.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { outcome, contentHash: hash, targetIds: ['Patient/p1'] })], []);
+      await store.recordTaskResults(job.id, [], [{ source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1' }]);
       await new Promise((resolve) => setTimeout(resolve, 3));
       return job.id;
     };
@@ -111,8 +111,8 @@ export function recordsContract(harness: StoreHarness): void {
   it('keeps the id map in write order, lists it newest first for rollback and tracks status', async () => {
     const { id } = await store.createJob(jobSpec());
     const entry = (type: string, targetId: string, versionId: string) => ({ source: 's', kind: 'patients', recordKey: 'p1', resourceType: type, targetId, versionId, lastUpdated: '2026-01-02T03:04:05.000Z' });
-    await store.recordIds(id, [entry('Patient', 'a', '1'), entry('Encounter', 'b', '1')]);
-    await store.recordIds(id, [entry('Observation', 'c', '1'), entry('Patient', 'a', '2')]);
+    await store.recordTaskResults(id, [], [entry('Patient', 'a', '1'), entry('Encounter', 'b', '1')]);
+    await store.recordTaskResults(id, [], [entry('Observation', 'c', '1'), entry('Patient', 'a', '2')]);
     const written = await store.listIds(id);
     expect(written.map((e) => `${e.resourceType}/${e.targetId}@${e.versionId}`)).toEqual(['Patient/a@2', 'Encounter/b@1', 'Observation/c@1']);
     expect(written[0]).toMatchObject({ jobId: id, status: 'written', lastUpdated: '2026-01-02T03:04:05.000Z', recordKey: 'p1' });
@@ -141,18 +141,18 @@ export function recordsContract(harness: StoreHarness): void {
   it('records the priority phase of ledger rows and id map entries, and filters by it', async () => {
     const source = uniqueSource();
     const { id } = await store.createJob(jobSpec());
-    await store.recordOutcomes(id, [
+    await store.recordTaskResults(id, [
       { ...ledgerEntry(source, 'allergies', 'a1', { resourceType: 'AllergyIntolerance' }), phase: 'critical' },
       { ...ledgerEntry(source, 'claims', 'c1', { resourceType: 'Claim' }), phase: 'administrative' },
       ledgerEntry(source, 'claims', 'c2', { resourceType: 'Claim' }),
-    ]);
+    ], []);
     const critical = await store.listOutcomes(id, { phase: 'critical' });
     expect(critical.total).toBe(1);
     expect(critical.entries[0]).toMatchObject({ recordKey: 'a1', phase: 'critical' });
     expect((await store.listOutcomes(id, { phase: 'administrative', outcome: 'loaded' })).entries.map((e) => e.recordKey)).toEqual(['c1']);
     expect((await store.listOutcomes(id, { kind: 'claims' })).entries.map((e) => e.phase)).toEqual(['administrative', undefined]);
     const entry = (type: string, targetId: string, phase: string) => ({ source, kind: 'k', recordKey: targetId, resourceType: type, targetId, phase });
-    await store.recordIds(id, [entry('AllergyIntolerance', 'a1', 'critical'), entry('Claim', 'c1', 'administrative'), entry('Patient', 'p1', 'critical')]);
+    await store.recordTaskResults(id, [], [entry('AllergyIntolerance', 'a1', 'critical'), entry('Claim', 'c1', 'administrative'), entry('Patient', 'p1', 'critical')]);
     expect((await store.listIds(id, { phase: 'critical', order: 'reverse' })).map((e) => `${e.targetId}:${e.phase}`)).toEqual(['p1:critical', 'a1:critical']);
     await store.setIdStatus(id, [{ resourceType: 'Patient', targetId: 'p1' }], 'deleted');
     expect((await store.listIds(id, { phase: 'critical', status: 'written' })).map((e) => e.targetId)).toEqual(['a1']);

@@ -50,8 +50,8 @@ export function restartContract(harness: StoreHarness): void {
     await first.transitionJob(job.id, 'running');
     await first.addTasks(job.id, [{ patientKey: 'p1', phase: 'critical' }]);
     const [task] = await first.claimTasks(job.id, 'w1', 1, 600_000);
-    await first.recordOutcomes(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: 'h', targetIds: ['Patient/p1'] })]);
-    await first.recordIds(job.id, [{ source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1', versionId: '1' }]);
+    await first.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: 'h', targetIds: ['Patient/p1'] })], []);
+    await first.recordTaskResults(job.id, [], [{ source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1', versionId: '1' }]);
     const audit = await first.appendAudit({ type: 'job.started', payload: { jobId: job.id } });
     await first.close();
 
@@ -95,7 +95,7 @@ export function restartContract(harness: StoreHarness): void {
       expect(reclaimed.map((t) => t.id).sort((a, b) => a - b)).toEqual([...report.claimed].sort((a, b) => a - b));
       expect(reclaimed.every((t) => t.attempts === 2)).toBe(true);
       for (const task of reclaimed) {
-        await store.recordOutcomes(jobId, patientRecords(source, task.patientKey));
+        await store.recordTaskResults(jobId, patientRecords(source, task.patientKey), []);
         await store.completeTask(task.id, 'rescuer');
       }
       expect(await store.countTasks(jobId)).toEqual({ pending: 0, claimed: 0, done: total, failed: 0 });
@@ -146,7 +146,7 @@ async function drainWithRecords(store: JobStore, jobId: string, source: string, 
     if (tasks.length === 0) return claimed;
     for (const task of tasks) {
       claimed.push(task.id);
-      await store.recordOutcomes(jobId, patientRecords(source, task.patientKey));
+      await store.recordTaskResults(jobId, patientRecords(source, task.patientKey), []);
       await store.completeTask(task.id, 'survivor');
     }
   }

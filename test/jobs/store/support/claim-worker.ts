@@ -28,12 +28,12 @@ async function main(config: WorkerConfig): Promise<void> {
     if (tasks.length === 0) break;
     say({ claimed: tasks.map((t) => t.id) });
     if (done >= config.slowAfterDone) {
-      await store.recordOutcomes(config.jobId, patientRecords(config.source, tasks[0]!.patientKey));
+      await store.recordTaskResults(config.jobId, patientRecords(config.source, tasks[0]!.patientKey), []);
       say({ partial: tasks[0]!.id });
       await new Promise((resolve) => setTimeout(resolve, 120_000));
     }
     for (const task of tasks) {
-      await store.recordOutcomes(config.jobId, patientRecords(config.source, task.patientKey));
+      await store.recordTaskResults(config.jobId, patientRecords(config.source, task.patientKey), []);
       await store.completeTask(task.id, config.workerId);
       done += 1;
       say({ done: task.id });
