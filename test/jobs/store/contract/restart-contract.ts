@@ -50,8 +50,9 @@ export function restartContract(harness: StoreHarness): void {
     await first.transitionJob(job.id, 'running');
     await first.addTasks(job.id, [{ patientKey: 'p1', phase: 'critical' }]);
     const [task] = await first.claimTasks(job.id, 'w1', 1, 600_000);
-    await first.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: 'h', targetIds: ['Patient/p1'] })], []);
-    await first.recordTaskResults(job.id, [], [{ source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1', versionId: '1' }]);
+    await first.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { contentHash: 'h', targetIds: ['Patient/p1'] })], [
+      { source, kind: 'patients', recordKey: 'p1', resourceType: 'Patient', targetId: 'p1', versionId: '1' },
+    ]);
     const audit = await first.appendAudit({ type: 'job.started', payload: { jobId: job.id } });
     await first.close();
 
