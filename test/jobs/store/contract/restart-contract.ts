@@ -116,7 +116,7 @@ export function restartContract(harness: StoreHarness): void {
     await setup.addTasks(jobId, Array.from({ length: total }, (_, i) => ({ patientKey: `p${i}`, phase: 'critical' })));
     await setup.close();
 
-    const report = await runAndKill({ store: harness.location(), jobId, workerId: 'busy', source, batch: 3, leaseMs: 2_000, slowAfterDone: 1e9 }, 15);
+    const report = await runAndKill({ store: harness.location(), jobId, workerId: 'busy', source, batch: 3, leaseMs: 2_000, slowAfterDone: 1e9, holdWhenDrained: true }, 15);
     const store = await harness.open();
     try {
       const done = await store.listTasks(jobId, { state: 'done', limit: total });

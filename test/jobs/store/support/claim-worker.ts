@@ -16,6 +16,8 @@ interface WorkerConfig {
   readonly batch: number;
   readonly leaseMs: number;
   readonly slowAfterDone: number;
+  /** Wait to be killed once the queue is empty instead of exiting: a kill can then never arrive too late. */
+  readonly holdWhenDrained?: boolean;
 }
 
 const say = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -40,6 +42,7 @@ async function main(config: WorkerConfig): Promise<void> {
     }
   }
   say({ drained: true });
+  if (config.holdWhenDrained) await new Promise((resolve) => setTimeout(resolve, 120_000));
   await store.close();
 }
 
