@@ -28,6 +28,12 @@ export interface ReadOptions {
   readonly kinds?: readonly string[];
   /** Only these patients' records (served from an index or a `WHERE patient IN …`). */
   readonly patientKeys?: readonly string[];
+  /**
+   * Only the records (and rejections) that belong to no patient — organisations, practitioners,
+   * rows with an empty patient cell. A source that cannot pick them out reads everything: the
+   * caller still keeps only those without a patient key. Ignored with `patientKeys`.
+   */
+  readonly withoutPatient?: boolean;
   readonly signal?: AbortSignal;
 }
 

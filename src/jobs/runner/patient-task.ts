@@ -75,7 +75,7 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
 async function readRecords(env: MigrationEnv, shared: boolean, task: Task, keepLease: KeepLease, signal?: AbortSignal, kinds?: readonly string[]): Promise<{ rejections: SourceRejection[]; records: SourceRecord[] }> {
   const rejections: SourceRejection[] = [];
   const records: SourceRecord[] = [];
-  for await (const item of env.source.read(shared ? {} : { patientKeys: [task.patientKey], ...(kinds ? { kinds } : {}) })) {
+  for await (const item of env.source.read(shared ? { withoutPatient: true } : { patientKeys: [task.patientKey], ...(kinds ? { kinds } : {}) })) {
     signal?.throwIfAborted();
     await keepLease();
     if (shared !== (item.patientKey === undefined)) continue;

@@ -12,6 +12,13 @@ export interface CsvTableIndex {
   readonly header: readonly string[];
   /** patient key → flat [start, endExclusive, lineAtStart, …] triples. */
   readonly ranges: ReadonlyMap<string, readonly number[]>;
+  /** The rows with an empty patient cell (they belong to no patient), as the same triples. */
+  readonly orphans: readonly number[];
+  /**
+   * Every row of the file is in `ranges` or `orphans` (the file parsed without an error): the rows
+   * of no patient can then be read by offset; otherwise only a full read reports them all.
+   */
+  readonly complete: boolean;
 }
 
 export async function buildCsvTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
@@ -21,6 +28,7 @@ export async function buildCsvTableIndex(table: CsvTable, signal?: AbortSignal):
 /** The fast pass (csv-scan.ts); undefined when the file needs csv-parse. */
 async function scanTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex | undefined> {
   const ranges = new Map<string, number[]>();
+  const orphans: number[] = [];
   let header: string[] = [];
   const onHeader = (fields: string[]): number => {
     header = fields;
@@ -30,32 +38,43 @@ async function scanTableIndex(table: CsvTable, signal?: AbortSignal): Promise<Cs
   const complete = await scanCsvColumn(table.path, table.dialect, onHeader, (row) => {
     if (++rows % 4096 === 0) signal?.throwIfAborted();
     if (row.value) addRange(ranges, row.value, row.start, row.end, row.lineAtStart);
+    else addTriple(orphans, row.start, row.end, row.lineAtStart);
   });
-  return complete ? { header, ranges } : undefined;
+  return complete ? { header, ranges, orphans, complete } : undefined;
 }
 
 async function parseTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
   const ranges = new Map<string, number[]>();
+  const orphans: number[] = [];
+  let complete = true;
   let header: string[] | undefined;
   let patientIndex = -1;
   for await (const event of readCsvEvents(table.path, table.dialect)) {
     signal?.throwIfAborted();
-    if (event.kind !== 'row') continue;
+    if (event.kind !== 'row') {
+      complete = false;
+      continue;
+    }
     if (!header) {
       header = event.fields;
       patientIndex = table.patientColumn === undefined ? -1 : header.indexOf(table.patientColumn);
       continue;
     }
     const patient = patientIndex < 0 ? undefined : event.fields[patientIndex];
-    if (!patient) continue;
-    addRange(ranges, patient, event.start, event.end, event.lineAtStart);
+    if (patient) addRange(ranges, patient, event.start, event.end, event.lineAtStart);
+    else addTriple(orphans, event.start, event.end, event.lineAtStart);
   }
-  return { header: header ?? [], ranges };
+  return { header: header ?? [], ranges, orphans, complete };
 }
 
 function addRange(ranges: Map<string, number[]>, patient: string, start: number, end: number, line: number): void {
   let list = ranges.get(patient);
   if (!list) ranges.set(patient, (list = []));
+  addTriple(list, start, end, line);
+}
+
+/** Appends a row's triple, merged into the previous one when the rows are adjacent. */
+function addTriple(list: number[], start: number, end: number, line: number): void {
   const last = list.length - 3;
   if (last >= 0 && list[last + 1] === start) list[last + 1] = end;
   else list.push(start, end, line);
@@ -69,9 +88,19 @@ const MERGE_GAP_BYTES = 64 * 1024;
  * patient whose rows are spread over a file costs a few reads, not one per row.
  */
 export function rangesFor(index: CsvTableIndex, patients: Iterable<string>): CsvRange[] {
+  const lists: (readonly number[])[] = [];
+  for (const patient of patients) lists.push(index.ranges.get(patient) ?? []);
+  return mergedRanges(lists);
+}
+
+/** The byte ranges of the rows of no patient (meaningful when the index is complete). */
+export function orphanRanges(index: CsvTableIndex): CsvRange[] {
+  return mergedRanges([index.orphans]);
+}
+
+function mergedRanges(lists: readonly (readonly number[])[]): CsvRange[] {
   const triples: [number, number, number][] = [];
-  for (const patient of patients) {
-    const list = index.ranges.get(patient) ?? [];
+  for (const list of lists) {
     for (let i = 0; i + 2 < list.length; i += 3) triples.push([list[i] as number, list[i + 1] as number, list[i + 2] as number]);
   }
   triples.sort((a, b) => a[0] - b[0]);

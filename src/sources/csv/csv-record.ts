@@ -9,10 +9,13 @@ export function csvRowToItem(source: string, table: CsvTable, header: readonly s
   const locator = `${table.fileName}:${row.line}`;
   const ref: SourceRef = { source, kind: table.kind, locator };
   if (row.fields.length !== header.length) {
+    // The patient index files the row under the text in its patient column: so is its rejection (that patient's task records it).
+    const patientKey = table.patientColumn === undefined ? undefined : row.fields[header.indexOf(table.patientColumn)] || undefined;
     return {
       ref,
       code: 'FHIRMIG_ERR_SOURCE_PARSE',
       message: `${locator}: the row has ${row.fields.length} fields, the header has ${header.length}`,
+      ...(patientKey ? { patientKey } : {}),
     };
   }
   const { row: data, problems } = applyTypesToFields(header, row.fields, table.types);
@@ -24,7 +27,7 @@ export function csvRowToItem(source: string, table: CsvTable, header: readonly s
     return { ref, code: 'FHIRMIG_ERR_SOURCE_VALUE', message, field: first.column, ...(key ? { key } : {}), ...(patientKey ? { patientKey } : {}) };
   }
   if (key === undefined) {
-    return { ref, code: 'FHIRMIG_ERR_SOURCE_VALUE', message: `${locator}: the key column ${table.keyColumns.join(' + ')} is empty`, field: table.keyColumns.join('|') };
+    return { ref, code: 'FHIRMIG_ERR_SOURCE_VALUE', message: `${locator}: the key column ${table.keyColumns.join(' + ')} is empty`, field: table.keyColumns.join('|'), ...(patientKey ? { patientKey } : {}) };
   }
   return patientKey === undefined ? { ref, key, data } : { ref, key, patientKey, data };
 }

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { SourceDescriptor } from '../descriptor.ts';
 import { noPatientColumn, patientFilter, unknownField, unknownKind, wantsKind } from '../source.ts';
 import type { FieldFilter, LegacySource, ReadOptions, SourceItem } from '../source.ts';
-import { buildCsvTableIndex, rangesFor } from './csv-index.ts';
+import { buildCsvTableIndex, orphanRanges, rangesFor } from './csv-index.ts';
 import type { CsvTableIndex } from './csv-index.ts';
 import { resolveCsvLayout } from './csv-layout.ts';
 import type { CsvLayout, CsvTable } from './csv-layout.ts';
@@ -46,7 +46,8 @@ export class CsvSource implements LegacySource {
       if (!wantsKind(options, table.kind)) continue;
       if (patients) {
         if (table.patientColumn !== undefined) yield* this.readPatients(table, patients, options?.signal);
-      } else yield* this.readTable(table, options?.signal);
+      } else if (options?.withoutPatient && table.patientColumn !== undefined) yield* this.readOrphans(table, options.signal);
+      else yield* this.readTable(table, options?.signal);
     }
   }
 
@@ -99,6 +100,19 @@ export class CsvSource implements LegacySource {
     const patientIndex = index.header.indexOf(table.patientColumn as string);
     for (const range of rangesFor(index, patients)) {
       yield* this.readRange(table, index.header, range, (fields) => patients.has(fields[patientIndex] ?? ''), signal);
+    }
+  }
+
+  /** The rows of a patient table with an empty patient cell: by offset when the index holds every row, else a full read. */
+  private async *readOrphans(table: CsvTable, signal?: AbortSignal): AsyncGenerator<SourceItem> {
+    const index = (await this.indexes()).get(table.kind);
+    if (!index?.complete) {
+      yield* this.readTable(table, signal);
+      return;
+    }
+    const patientIndex = index.header.indexOf(table.patientColumn as string);
+    for (const range of orphanRanges(index)) {
+      yield* this.readRange(table, index.header, range, (fields) => !fields[patientIndex], signal);
     }
   }
 

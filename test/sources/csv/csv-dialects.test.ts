@@ -92,7 +92,7 @@ describe('csv: descriptors and bad rows', () => {
       'labs.csv:9 {"lab_id":"8","patient":"P3","test":"potassium","value":4.1,"taken":"2024-03-05","site":"A"}',
     ]);
     const short = items[1];
-    expect(short).toMatchObject({ message: 'labs.csv:3: the row has 5 fields, the header has 6' });
+    expect(short).toMatchObject({ message: 'labs.csv:3: the row has 5 fields, the header has 6', patientKey: 'P1' });
     expect((items[2] as { message: string }).message).toBe('labs.csv:4: column taken is not a real date (YYYY-MM-DD)');
     expect(items[2]).toMatchObject({ key: '3', patientKey: 'P2' });
     // messages never carry the row's content
@@ -112,6 +112,31 @@ describe('csv: descriptors and bad rows', () => {
       'labs.csv:8 REJECTED FHIRMIG_ERR_SOURCE_VALUE lab_id',
       'labs.csv:9 {"lab_id":"8","patient":"P3","test":"potassium","value":4.1,"taken":"2024-03-05","site":"A"}',
     ]);
+  });
+
+  it('reads every row once across the shared read and the patients\' reads: rows of no patient by offset, a short row with its patient', async () => {
+    const rows = ['id,patient,test', '1,P1,a', '2,,b', '3,P2,c,extra', '4,P1,d', ',,e', '6,P2,f', ',P2,g', ''].join('\n');
+    writeFileSync(join(dir, 'labs.csv'), rows);
+    const source = new CsvSource(dir, { descriptor: { tables: { labs: { key: 'id', patient: 'patient' } } } });
+    const shared = await collect(source, { withoutPatient: true });
+    // Only the two rows without a patient are read: the others are left to their patients' tasks.
+    expect(summary(shared)).toEqual(['labs.csv:3 {"id":"2","test":"b"}', 'labs.csv:6 REJECTED FHIRMIG_ERR_SOURCE_VALUE id']);
+    const p2 = await collect(source, { patientKeys: ['P2'] });
+    expect(summary(p2)).toEqual(['labs.csv:4 REJECTED FHIRMIG_ERR_SOURCE_PARSE', 'labs.csv:7 {"id":"6","patient":"P2","test":"f"}', 'labs.csv:8 REJECTED FHIRMIG_ERR_SOURCE_VALUE id']);
+    // Rejected rows carry the patient they are filed under: that patient's task records them.
+    expect(p2.filter(isSourceRejection).map((r) => r.patientKey)).toEqual(['P2', 'P2']);
+    const patients = await source.listPatients();
+    const perPatient = (await Promise.all(patients.map((p) => collect(source, { patientKeys: [p] })))).flat();
+    const locators = [...shared, ...perPatient].map((i) => i.ref.locator).sort();
+    expect(locators).toEqual((await collect(source)).map((i) => i.ref.locator).sort());
+  });
+
+  it('reads a whole irregular table for the records of no patient (the index cannot place its unparseable rows)', async () => {
+    writeFileSync(join(dir, 'labs.csv'), labs);
+    const shared = await collect(new CsvSource(dir, { descriptor }), { withoutPatient: true });
+    // The caller keeps those without a patient: here the row whose quote breaks the CSV (its patient unreadable).
+    expect(summary(shared.filter((i) => i.patientKey === undefined))).toEqual(['labs.csv:6 REJECTED FHIRMIG_ERR_SOURCE_PARSE']);
+    expect(shared).toHaveLength(8);
   });
 
   it('joins composite keys with |', async () => {

@@ -78,6 +78,12 @@ describe('csv: Synthea export without a descriptor', () => {
     }
   });
 
+  it('reads the records of no patient (the shared task\'s) without the patient tables\' other rows: the same a full read attributes to no patient', async () => {
+    const shared = await collect(source, { withoutPatient: true });
+    expect(shared).toEqual(all.filter((r) => r.patientKey === undefined));
+    expect(new Set(shared.map((r) => r.ref.kind))).toEqual(new Set(['organizations', 'payers', 'providers']));
+  });
+
   it('filters kinds inside a patient scope', async () => {
     const scoped = await collect(source, { kinds: ['encounters', 'payers'], patientKeys: ['b37f7960-7e9e-f3f7-f891-79ae4f632406'] });
     expect(new Set(scoped.map((i) => i.ref.kind))).toEqual(new Set(['encounters']));
