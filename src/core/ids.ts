@@ -1,10 +1,15 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The namespace of every id this product derives (a fixed random UUID, never change it). */
 export const FHIR_MIGRATE_NAMESPACE = '6f1c7a52-3b0e-4c8e-9a51-2d7f0c4be9a3';
 
+const namespaceBytes = new Map<string, Buffer>();
+
+/** A namespace's 16 bytes (parsed once per namespace: ids are derived for every resource). */
 function uuidToBytes(uuid: string): Buffer {
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+  let bytes = namespaceBytes.get(uuid);
+  if (!bytes) namespaceBytes.set(uuid, (bytes = Buffer.from(uuid.replace(/-/g, ''), 'hex')));
+  return bytes;
 }
 
 function bytesToUuid(bytes: Buffer): string {
@@ -14,8 +19,11 @@ function bytesToUuid(bytes: Buffer): string {
 
 /** RFC 9562 UUIDv5 (SHA-1, name-based): the same name in the same namespace gives the same id. */
 export function uuidV5(name: string, namespace: string = FHIR_MIGRATE_NAMESPACE): string {
-  const hash = createHash('sha1').update(uuidToBytes(namespace)).update(name, 'utf8').digest();
-  const bytes = hash.subarray(0, 16);
+  const ns = uuidToBytes(namespace);
+  const input = Buffer.allocUnsafe(ns.length + Buffer.byteLength(name, 'utf8'));
+  ns.copy(input, 0);
+  input.write(name, ns.length, 'utf8');
+  const bytes = hash('sha1', input, 'buffer').subarray(0, 16);
   bytes[6] = ((bytes[6] as number) & 0x0f) | 0x50;
   bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
   return bytesToUuid(bytes);

@@ -47,8 +47,6 @@ export interface Item {
   readonly ext: unknown;
   readonly typeCode: string;
   readonly expression: string;
-  /** The JSON property it came from (`valueQuantity`, `given`). */
-  readonly key: string;
   /** Definition path of the element holding it (`HumanName` for a given name), for extension contexts. */
   readonly hostPath: string;
   /** The url of the object holding it when that has one (an Extension): the `extension` context of use. */

@@ -72,16 +72,28 @@ export function validateAgainstRoot(walk: Walk, sd: fhir4.StructureDefinition, v
   checkConstraints(root.def, value, expression, walk.scope, walk.issues, walk.contained ? NOT_FOR_CONTAINED : undefined);
 }
 
-/** The JSON properties of one object that belong to one child element. */
+/**
+ * The JSON properties of one object that belong to one child element: the value's key and its
+ * `_` companion, in the order met (at most two: two types of one choice are an error).
+ */
 interface Group {
   readonly match: ChildMatch;
-  readonly keys: string[];
+  readonly first: string;
+  second: string | undefined;
 }
 
 /** `hostPath`: the definition path of the element holding these children (extension context of use). */
 function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean, hostPath: string): void {
   if (!walk.issues.firstVisit(obj, children, expression)) return;
   const groups = groupProperties(walk, children, obj, expression, atResourceRoot);
+  try {
+    walkGroups(walk, children, groups, obj, expression, hostPath);
+  } finally {
+    releaseGroups(groups, children.length);
+  }
+}
+
+function walkGroups(walk: Walk, children: ElementNode[], groups: readonly (Group | undefined)[], obj: Record<string, unknown>, expression: string, hostPath: string): void {
   const absentChecked = checkedWhenAbsent(children);
   const hostUrl = typeof obj['url'] === 'string' ? obj['url'] : undefined;
   for (let position = 0; position < children.length; position++) {
@@ -105,7 +117,7 @@ function walkChildren(walk: Walk, children: ElementNode[], obj: Record<string, u
 
 /** The object's properties by the position of the child element they belong to; unknown ones are reported. */
 function groupProperties(walk: Walk, children: ElementNode[], obj: Record<string, unknown>, expression: string, atResourceRoot: boolean): (Group | undefined)[] {
-  const groups: (Group | undefined)[] = [];
+  const groups = takeGroups(children.length);
   for (const key in obj) {
     if ((atResourceRoot && key === 'resourceType') || key === 'fhir_comments') continue;
     const match = matchChild(children, key, walk.context);
@@ -119,53 +131,84 @@ function groupProperties(walk: Walk, children: ElementNode[], obj: Record<string
       continue;
     }
     const group = groups[match.position];
-    if (!group) groups[match.position] = { match, keys: [key] };
-    else if (match.choice && !group.keys.some((k) => k.replace(/^_/, '') === key.replace(/^_/, ''))) {
-      walk.issues.error('structure', `${expression}.${match.name}`, `Only one type of ${match.node.def.path} may be present, found ${[...group.keys, key].join(' and ')}`);
-    } else group.keys.push(key);
+    if (!group) groups[match.position] = { match, first: key, second: undefined };
+    else if (match.valueKey !== group.match.valueKey) {
+      const found = [group.first, ...(group.second === undefined ? [] : [group.second]), key];
+      walk.issues.error('structure', `${expression}.${match.name}`, `Only one type of ${match.node.def.path} may be present, found ${found.join(' and ')}`);
+    } else group.second = key;
   }
   return groups;
+}
+
+/**
+ * Arrays for groupProperties, reused: the walker groups every object it visits, and a fresh array
+ * per object (sized to the element's children, up to ~40) was a fifth of validation's allocation.
+ * Validation is synchronous, so the arrays in use are those of the objects on the walk's stack.
+ */
+const freeGroups: (Group | undefined)[][] = [];
+
+function takeGroups(size: number): (Group | undefined)[] {
+  const groups = freeGroups.pop() ?? [];
+  if (groups.length < size) groups.length = size;
+  return groups;
+}
+
+function releaseGroups(groups: (Group | undefined)[], size: number): void {
+  groups.fill(undefined, 0, size);
+  freeGroups.push(groups);
 }
 
 /** `hostUrl`: the object's own `url` (an Extension's), the context of use of the extensions inside it. */
 function collectItems(walk: Walk, obj: Record<string, unknown>, group: Group, expression: string, hostPath: string, hostUrl: string | undefined): Item[] {
   const { valueKey: key, extKey, isArray, primitive, typeCode } = group.match;
   // The group's keys are the object's properties for this element: no lookup of absent ones.
-  const values = group.keys.includes(key) ? asList(walk, obj[key], isArray, expression, key) : NONE;
-  const hasExt = group.keys.includes(extKey);
-  const exts = primitive && hasExt ? asList(walk, obj[extKey], isArray, expression, extKey) : NONE;
+  const values = group.first === key || group.second === key ? obj[key] : undefined;
+  const valueCount = countValues(walk, values, isArray, expression, key);
+  const hasExt = group.first === extKey || group.second === extKey;
+  const exts = primitive && hasExt ? obj[extKey] : undefined;
+  const extCount = countValues(walk, exts, isArray, expression, extKey);
   if (!primitive && hasExt && obj[extKey] !== undefined) walk.issues.error('structure', `${expression}.${extKey}`, `'${extKey}' is only allowed for primitive elements`);
-  const items: Item[] = [];
-  const count = Math.max(values.length, exts.length);
+  const count = Math.max(valueCount, extCount);
+  // Sized up front: most elements hold one value, and a pushed-to empty array reserves 16.
+  const items = new Array<Item>(count);
+  let kept = 0;
   const path = expression + group.match.segment;
   for (let i = 0; i < count; i++) {
-    const value = values[i] ?? undefined;
-    const ext = exts[i] ?? undefined;
+    const value = valueAt(values, i);
+    const ext = valueAt(exts, i);
     const at = isArray ? path + indexSuffix(i) : path;
     if (value === undefined && ext === undefined) {
       walk.issues.error('structure', at, 'Null values are not allowed here (only to align a primitive array with its _ array)');
       continue;
     }
-    items.push({ value, ext, typeCode, expression: at, key, hostPath, hostUrl, host: obj });
+    items[kept++] = { value, ext, typeCode, expression: at, hostPath, hostUrl, host: obj };
   }
+  items.length = kept;
   return items;
 }
-
-const NONE: readonly unknown[] = [];
 
 const INDEX_SUFFIXES = Array.from({ length: 64 }, (_, i) => `[${i}]`);
 const indexSuffix = (i: number): string => INDEX_SUFFIXES[i] ?? `[${i}]`;
 
-/** The values of one JSON property (null read as absent), reporting array / single-value misuse at `expression.key`. */
-function asList(walk: Walk, raw: unknown, isArray: boolean, expression: string, key: string): readonly unknown[] {
-  if (raw === undefined) return NONE;
+/**
+ * How many values one JSON property holds (a single value is one, not wrapped in an array),
+ * reporting array / single-value misuse at `expression.key`.
+ */
+function countValues(walk: Walk, raw: unknown, isArray: boolean, expression: string, key: string): number {
+  if (raw === undefined) return 0;
   if (Array.isArray(raw)) {
     if (!isArray) walk.issues.error('structure', `${expression}.${key}`, 'This property must be a single value, not an array');
     if (raw.length === 0) walk.issues.error('structure', `${expression}.${key}`, 'Arrays cannot be empty');
-    return raw;
+    return raw.length;
   }
   if (isArray) walk.issues.error('structure', `${expression}.${key}`, 'This property must be an array, not a single value');
-  return [raw];
+  return 1;
+}
+
+/** The i-th value of a property (null read as absent). */
+function valueAt(raw: unknown, i: number): unknown {
+  const value = Array.isArray(raw) ? raw[i] : i === 0 ? raw : undefined;
+  return value ?? undefined;
 }
 
 function validateSliced(walk: Walk, base: ElementNode, items: Item[], expression: string): void {

@@ -25,6 +25,8 @@ export class StructureMapEngine {
   private readonly fhirpath: FhirPathEvaluator;
   private readonly groups: GroupResolver;
   private readonly compiledRules = new WeakMap<fhir4.StructureMapGroupRule, CompiledRule>();
+  /** The bare simple form's source with a variable to bind its values to, made once per source. */
+  private readonly syntheticSources = new WeakMap<fhir4.StructureMapGroupRuleSource, fhir4.StructureMapGroupRuleSource>();
 
   constructor(options: TransformOptions) {
     this.options = options;
@@ -101,24 +103,33 @@ export class StructureMapEngine {
   private executeRule(ctx: ExecutionContext, map: fhir4.StructureMap, group: fhir4.StructureMapGroup, rule: fhir4.StructureMapGroupRule, path: string, vars: Variables): void {
     const { site, simple, srcVar, children } = this.compiled(map, group, rule, path);
     const tuples = this.sourceTuples(ctx, site, rule, vars, simple);
+    if (simple) {
+      this.executeSimple(ctx, site, rule, tuples);
+      return;
+    }
     for (const v of tuples) {
       ctx.step(site);
-      if (simple) {
-        const src = rule.source[0] as fhir4.StructureMapGroupRuleSource;
-        const value = src.variable ? v.getInput(src.variable) : undefined;
-        const items = value ? [value] : this.bareSourceValue(ctx, site, src, v);
-        for (const one of items) executeSimpleRule(ctx, site, rule, v, one, (m, g, gv) => this.executeGroup(ctx, m, g, gv));
-        continue;
-      }
       for (const t of rule.target ?? []) processTarget(ctx, site, v, t, srcVar, vars);
       for (const child of children) this.executeRule(ctx, map, group, child.rule, child.path, v);
       for (const dependent of rule.dependent ?? []) this.executeDependent(ctx, site, dependent, v);
     }
   }
 
+  private executeSimple(ctx: ExecutionContext, site: RuleSite, rule: fhir4.StructureMapGroupRule, tuples: readonly Variables[]): void {
+    const src = rule.source[0] as fhir4.StructureMapGroupRuleSource;
+    const runGroup = (m: fhir4.StructureMap, g: fhir4.StructureMapGroup, gv: Variables): void => this.executeGroup(ctx, m, g, gv);
+    for (const v of tuples) {
+      ctx.step(site);
+      const value = src.variable ? v.getInput(src.variable) : undefined;
+      if (value) executeSimpleRule(ctx, site, rule, v, value, runGroup);
+      else for (const one of this.bareSourceValue(ctx, site, src, v)) executeSimpleRule(ctx, site, rule, v, one, runGroup);
+    }
+  }
+
   /** Values of a simple rule's source when it binds no variable (the bare `src.a -> tgt.a`). */
   private bareSourceValue(ctx: ExecutionContext, site: RuleSite, src: fhir4.StructureMapGroupRuleSource, v: Variables): Value[] {
-    const synthetic: fhir4.StructureMapGroupRuleSource = { ...src, variable: '__simple' };
+    let synthetic = this.syntheticSources.get(src);
+    if (!synthetic) this.syntheticSources.set(src, (synthetic = { ...src, variable: '__simple' }));
     return processSource(ctx, site, v, synthetic).map((bound) => bound.getInput('__simple') as Value);
   }
 

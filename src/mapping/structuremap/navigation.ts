@@ -12,6 +12,17 @@ function typed(v: unknown, declared: string | undefined): Value {
   return { v, t: inferType(v) };
 }
 
+/** The values of one JSON property in an array of their own (sized to fit: the common case is one value). */
+function valuesOf(raw: unknown, declared: string | undefined): Value[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) return [typed(raw, declared)];
+  const out = new Array<Value>(raw.length);
+  let n = 0;
+  for (const item of raw) if (item !== null && item !== undefined) out[n++] = typed(item, declared);
+  out.length = n;
+  return out;
+}
+
 function pushAll(out: Value[], raw: unknown, declared: string | undefined): void {
   if (raw === undefined || raw === null) return;
   if (Array.isArray(raw)) {
@@ -27,25 +38,20 @@ function pushAll(out: Value[], raw: unknown, declared: string | undefined): void
  */
 export function childrenOf(types: TypeModel, site: RuleSite, node: Value, element: string): Value[] {
   const obj = node.v;
-  const out: Value[] = [];
-  if (!isJsonObject(obj)) {
-    if (element === 'value' && isPrimitiveJson(obj)) out.push(node);
-    return out;
-  }
+  if (!isJsonObject(obj)) return element === 'value' && isPrimitiveJson(obj) ? [node] : [];
   const resolved = node.t === undefined ? undefined : types.getElement(node.t, element);
   if (!resolved) {
     if (node.t !== undefined && !(element in obj) && types.getType(node.t)) {
       failAt(site, 'FHIRMIG_ERR_MAP_TYPE_UNKNOWN', `Type ${node.t} has no element "${element}".`);
     }
-    pushAll(out, obj[element], undefined);
-    return out;
+    return valuesOf(obj[element], undefined);
   }
   const { element: info } = resolved;
   if (info.isChoice && resolved.jsonName === undefined) {
+    const out: Value[] = [];
     for (const t of info.types) pushAll(out, obj[element + upperFirst(t)], t);
     return out;
   }
   const declared = resolved.fixedType ?? (info.types.length === 1 ? info.types[0] : undefined);
-  pushAll(out, obj[resolved.jsonName ?? element], declared);
-  return out;
+  return valuesOf(obj[resolved.jsonName ?? element], declared);
 }

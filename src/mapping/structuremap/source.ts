@@ -41,7 +41,7 @@ function evaluateCondition(ctx: ExecutionContext, site: RuleSite, expression: st
   }
 }
 
-function applyListMode(site: RuleSite, items: Value[], mode: fhir4.StructureMapGroupRuleSource['listMode']): Value[] {
+function applyListMode<T>(site: RuleSite, items: T[], mode: fhir4.StructureMapGroupRuleSource['listMode']): T[] {
   if (mode === undefined || items.length === 0) return items;
   switch (mode) {
     case 'first':
@@ -69,7 +69,11 @@ function checkCardinality(site: RuleSite, src: fhir4.StructureMapGroupRuleSource
   }
 }
 
-/** HAPI processSource: the source values of one rule source, each bound in its own copy of the variables. */
+/**
+ * HAPI processSource: the source values of one rule source, each bound in its own copy of the
+ * variables. A source with a variable and a condition keeps the copy its condition was evaluated
+ * in (one copy per value, not two).
+ */
 export function processSource(ctx: ExecutionContext, site: RuleSite, vars: Variables, src: fhir4.StructureMapGroupRuleSource): Variables[] {
   if (src.context === '@search') failAt(site, 'FHIRMIG_ERR_MAP_INVALID', 'Sources with @search are not supported.');
   const base = sourceVariable(site, vars, src);
@@ -79,26 +83,48 @@ export function processSource(ctx: ExecutionContext, site: RuleSite, vars: Varia
     if (fallback) items = [fallback];
   }
   if (src.type) items = items.filter((item) => item.t === src.type || (item.t !== undefined && ctx.groups.resolveTypeName(site.map, src.type ?? '') === item.t));
-  if (src.condition) {
-    const expression = src.condition;
-    items = items.filter((item) => evaluateCondition(ctx, site, expression, item, withVariable(vars, src, item)));
-  }
+  let scopes: Variables[] | undefined;
+  if (src.condition) [items, scopes] = whereCondition(ctx, site, vars, src, src.condition, items);
   if (src.check) {
-    for (const item of items) {
-      if (!evaluateCondition(ctx, site, src.check, item, withVariable(vars, src, item))) {
+    items.forEach((item, i) => {
+      if (!evaluateCondition(ctx, site, src.check as string, item, scopes?.[i] ?? withVariable(vars, src, item))) {
         const where = `${src.context}${src.element ? `.${src.element}` : ''}`;
         failAt(site, 'FHIRMIG_ERR_MAP_CHECK_FAILED', `Check "${src.check}" failed for source ${where}.`);
       }
-    }
+    });
   }
   if (src.logMessage) logItems(ctx, site, src, items, vars);
   items = applyListMode(site, items, src.listMode);
   checkCardinality(site, src, items.length);
-  return items.map((item) => {
-    const v = vars.copy();
-    if (src.variable) v.setInput(src.variable, item);
-    return v;
-  });
+  if (scopes) return applyListMode(site, scopes, src.listMode);
+  return items.map((item) => bind(vars, src, item));
+}
+
+/** A copy of the variables with the source's variable (if it names one) bound to `item`. */
+function bind(vars: Variables, src: fhir4.StructureMapGroupRuleSource, item: Value): Variables {
+  const v = vars.copy();
+  if (src.variable) v.setInput(src.variable, item);
+  return v;
+}
+
+/** The values the condition holds for and, when the source names a variable, the copies it was evaluated in. */
+function whereCondition(ctx: ExecutionContext, site: RuleSite, vars: Variables, src: fhir4.StructureMapGroupRuleSource, expression: string, items: Value[]): [Value[], Variables[] | undefined] {
+  // Sized to the candidates (usually one): a pushed-to empty array reserves 16 slots.
+  const kept = new Array<Value>(items.length);
+  let n = 0;
+  if (!src.variable) {
+    for (const item of items) if (evaluateCondition(ctx, site, expression, item, vars)) kept[n++] = item;
+    kept.length = n;
+    return [kept, undefined];
+  }
+  const scopes = new Array<Variables>(items.length);
+  for (const item of items) {
+    const scope = bind(vars, src, item);
+    if (evaluateCondition(ctx, site, expression, item, scope)) (kept[n] = item, scopes[n++] = scope);
+  }
+  kept.length = n;
+  scopes.length = n;
+  return [kept, scopes];
 }
 
 function logItems(ctx: ExecutionContext, site: RuleSite, src: fhir4.StructureMapGroupRuleSource, items: Value[], vars: Variables): void {

@@ -4,21 +4,24 @@ import type { Value } from './values.ts';
  * Variables in scope for a rule: source (input) and target (output) variables are separate
  * namespaces, as in HAPI's `Variables`. A copy is a cheap child scope: it sees its parent's
  * variables and keeps its own additions (a rule's iterations each work on their own copy).
+ *
+ * The bindings form one chain, latest first; a scope holds the head of its chain, and a copy
+ * starts from its parent's head. A copy is one object and a binding another: no per-scope array
+ * (mapping makes a copy per source value of every rule).
  */
 interface Binding {
   readonly name: string;
   readonly input: boolean;
   readonly value: Value;
+  readonly next: Binding | undefined;
 }
 
 export class Variables {
-  private readonly parent: Variables | undefined;
-  /** Own bindings, latest last (a later binding of a name shadows an earlier one). */
-  private own: Binding[] | undefined;
+  private head: Binding | undefined;
   private sharedTargets: Map<string, Value> | undefined;
 
   constructor(parent?: Variables) {
-    this.parent = parent;
+    this.head = parent?.head;
   }
 
   /** Targets created with list mode `share`, keyed by listRuleId; shared by the rules of one scope. */
@@ -31,22 +34,15 @@ export class Variables {
   }
 
   setInput(name: string, value: Value): void {
-    (this.own ??= []).push({ name, input: true, value });
+    this.head = { name, input: true, value, next: this.head };
   }
 
   setOutput(name: string, value: Value): void {
-    (this.own ??= []).push({ name, input: false, value });
+    this.head = { name, input: false, value, next: this.head };
   }
 
   private find(name: string, input: boolean): Value | undefined {
-    for (let scope: Variables | undefined = this; scope; scope = scope.parent) {
-      const own = scope.own;
-      if (!own) continue;
-      for (let i = own.length - 1; i >= 0; i--) {
-        const b = own[i] as Binding;
-        if (b.input === input && b.name === name) return b.value;
-      }
-    }
+    for (let b = this.head; b; b = b.next) if (b.input === input && b.name === name) return b.value;
     return undefined;
   }
 
@@ -70,12 +66,8 @@ export class Variables {
   /** All variables as plain values for FHIRPath `%name`; inner scopes and inputs win. */
   toEnvironment(): Record<string, unknown> {
     const env: Record<string, unknown> = {};
-    const chain: Variables[] = [];
-    for (let scope: Variables | undefined = this; scope; scope = scope.parent) chain.push(scope);
-    for (const input of [false, true]) {
-      for (let i = chain.length - 1; i >= 0; i--) {
-        for (const b of chain[i]?.own ?? []) if (b.input === input) env[b.name] = b.value.v;
-      }
+    for (const input of [true, false]) {
+      for (let b = this.head; b; b = b.next) if (b.input === input && !Object.hasOwn(env, b.name)) env[b.name] = b.value.v;
     }
     return env;
   }
@@ -83,9 +75,7 @@ export class Variables {
   summary(): string {
     const ins = new Set<string>();
     const outs = new Set<string>();
-    for (let scope: Variables | undefined = this; scope; scope = scope.parent) {
-      for (const b of scope.own ?? []) (b.input ? ins : outs).add(b.name);
-    }
-    return `source: [${[...ins].join(', ')}], target: [${[...outs].join(', ')}]`;
+    for (let b = this.head; b; b = b.next) (b.input ? ins : outs).add(b.name);
+    return `source: [${[...ins].reverse().join(', ')}], target: [${[...outs].reverse().join(', ')}]`;
   }
 }
