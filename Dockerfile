@@ -8,6 +8,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Stage 2: the runtime image, non-root.
 FROM node:24-slim
 ENV NODE_ENV=production PORT=8080 FHIRMIG_DATA_DIR=/data
+# The heap settings README recommends for migrations (768 MB old generation, 32 MB semi-spaces:
+# peak RSS 532 MB at 1,001 patients; V8's defaults let it pass 700 MB).
+ENV NODE_OPTIONS="--max-old-space-size=768 --max-semi-space-size=32"
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
