@@ -170,8 +170,9 @@ async function validationErrors(env: MigrationEnv, items: readonly MappedRecord[
 }
 
 function tagged(resource: fhir4.Resource, jobId: string): fhir4.Resource {
-  const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== jobTag(jobId).system);
-  return { ...resource, meta: { ...resource.meta, tag: [...tags, jobTag(jobId)] } };
+  const tag = jobTag(jobId);
+  const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== tag.system);
+  return { ...resource, meta: { ...resource.meta, tag: [...tags, tag] } };
 }
 
 function buildBundle(env: MigrationEnv, job: Job, task: Task, resources: readonly Accepted[]): PlannedBundle {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createIssue } from '../../core/index.ts';
 import type { SourceRecord } from '../../core/index.ts';
 import { canonicalJson } from '../../provenance/index.ts';
@@ -11,7 +11,7 @@ export const UNCHANGED_RULE = 'unchanged-since-previous-load';
 
 /** Hash of the record's content and the map set version: either changing makes the record send again. */
 export function contentHash(record: SourceRecord, mapSetVersion: string): string {
-  return createHash('sha256').update(`${mapSetVersion}\u0000${canonicalJson(record.data)}`).digest('hex');
+  return hash('sha256', `${mapSetVersion}\u0000${canonicalJson(record.data)}`, 'hex');
 }
 
 export function sourceRejectionEntry(item: SourceRejection): LedgerEntryInput {

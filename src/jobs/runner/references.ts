@@ -26,16 +26,18 @@ export function indexIdentifiers(index: IdentifierIndex, resource: fhir4.Resourc
 export function resolveLogicalReferences<T>(value: T, index: ReadonlyMap<string, string>): T {
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
-    value.forEach((item: unknown, i) => {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       const resolved = resolveLogicalReferences(item, index);
       if (resolved !== item) (out ??= value.slice())[i] = resolved;
-    });
+    }
     return (out ?? value) as T;
   }
   if (value === null || typeof value !== 'object') return value;
   const object = value as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;
-  for (const key of Object.keys(object)) {
+  // for…in: parsed JSON has only own enumerable keys, and no key array is allocated per object.
+  for (const key in object) {
     const member = object[key];
     const resolved = resolveLogicalReferences(member, index);
     if (resolved !== member) (out ??= { ...object })[key] = resolved;
@@ -68,6 +70,6 @@ export function referencedKeys(value: unknown, index: ReadonlyMap<string, string
     const target = key === undefined ? undefined : index.get(key);
     if (target) out.add(target);
   }
-  for (const member of Object.values(object)) referencedKeys(member, index, out);
+  for (const key in object) referencedKeys(object[key], index, out);
   return out;
 }
