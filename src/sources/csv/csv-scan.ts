@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { CsvDialect, CsvRange, CsvRow } from './csv-rows.ts';
 
 /**
@@ -60,21 +61,49 @@ export async function scanCsvColumn(path: string, dialect: CsvDialect, onHeader:
  * Every row of a byte range (a patient's rows, as the index gives them), fields decoded, as
  * readCsvEvents reports them; undefined when the range is irregular or large (use csv-parse).
  */
-export async function scanCsvRange(path: string, dialect: CsvDialect, range: CsvRange): Promise<CsvRow[] | undefined> {
+export async function scanCsvRange(path: string, dialect: CsvDialect, range: CsvRange, files?: CsvReadHandles): Promise<CsvRow[] | undefined> {
   if (dialect.encoding !== 'utf8' || dialect.delimiter.length !== 1 || dialect.quote.length !== 1) return undefined;
   if (range.endInclusive === undefined || range.endInclusive + 1 - range.start > MAX_RANGE) return undefined;
-  const file = await open(path, 'r');
-  let buffer: Buffer;
-  try {
-    buffer = Buffer.allocUnsafe(range.endInclusive + 1 - range.start);
-    const { bytesRead } = await file.read(buffer, 0, buffer.length, range.start);
-    buffer = buffer.subarray(0, bytesRead);
-  } finally {
-    await file.close();
-  }
+  let buffer = Buffer.allocUnsafe(range.endInclusive + 1 - range.start);
+  buffer = buffer.subarray(0, await (files ?? new CsvReadHandles()).readAt(path, buffer, range.start, !files));
   const rows: CsvRow[] = [];
   const scanner = new Scanner(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), { kind: 'rows', rows }, range);
   return scanner.scan(buffer, range.start, true) === buffer.length ? rows : undefined;
+}
+
+/**
+ * Read handles kept open per file while a source is in use: a migration reads each patient's
+ * ranges of every table, and an open and a close per range cost more than the read (two more
+ * trips through libuv's thread pool). Positioned reads (pread) may run side by side on one handle.
+ */
+export class CsvReadHandles {
+  readonly #open = new Map<string, Promise<FileHandle>>();
+
+  /** Reads into `buffer` from `position`; returns the bytes read. `once`: open for this read only. */
+  async readAt(path: string, buffer: Buffer, position: number, once = false): Promise<number> {
+    if (once) {
+      const file = await open(path, 'r');
+      try {
+        return (await file.read(buffer, 0, buffer.length, position)).bytesRead;
+      } finally {
+        await file.close();
+      }
+    }
+    let file = this.#open.get(path);
+    if (!file) {
+      file = open(path, 'r');
+      this.#open.set(path, file);
+      file.catch(() => this.#open.delete(path));
+    }
+    return (await (await file).read(buffer, 0, buffer.length, position)).bytesRead;
+  }
+
+  /** Closes every handle (pending reads finish first). */
+  async close(): Promise<void> {
+    const files = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(files.map(async (file) => (await file.catch(() => undefined))?.close()));
+  }
 }
 
 class Scanner {

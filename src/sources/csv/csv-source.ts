@@ -8,7 +8,7 @@ import { resolveCsvLayout } from './csv-layout.ts';
 import type { CsvLayout, CsvTable } from './csv-layout.ts';
 import { csvErrorToItem, csvRowToItem } from './csv-record.ts';
 import { readCsvEvents } from './csv-rows.ts';
-import { scanCsvRange } from './csv-scan.ts';
+import { CsvReadHandles, scanCsvRange } from './csv-scan.ts';
 import type { CsvRange } from './csv-rows.ts';
 
 export interface CsvSourceOptions {
@@ -24,6 +24,7 @@ export class CsvSource implements LegacySource {
   readonly type = 'csv' as const;
   readonly layout: CsvLayout;
   #indexes: Promise<Map<string, CsvTableIndex>> | undefined;
+  #files = new CsvReadHandles();
 
   constructor(dir: string, options: CsvSourceOptions = {}) {
     this.layout = resolveCsvLayout(dir, options.descriptor);
@@ -82,6 +83,9 @@ export class CsvSource implements LegacySource {
 
   async close(): Promise<void> {
     this.#indexes = undefined;
+    const files = this.#files;
+    this.#files = new CsvReadHandles();
+    await files.close();
   }
 
   private async *readTable(table: CsvTable, signal?: AbortSignal): AsyncGenerator<SourceItem> {
@@ -122,7 +126,7 @@ export class CsvSource implements LegacySource {
    * is read at once by the byte scanner (csv-scan.ts), an irregular one streamed through csv-parse.
    */
   private async *readRange(table: CsvTable, header: readonly string[], range: CsvRange, wanted: (fields: readonly string[]) => boolean, signal?: AbortSignal): AsyncGenerator<SourceItem> {
-    const scanned = await scanCsvRange(table.path, table.dialect, range);
+    const scanned = await scanCsvRange(table.path, table.dialect, range, this.#files);
     if (scanned) {
       for (const row of scanned) {
         signal?.throwIfAborted();

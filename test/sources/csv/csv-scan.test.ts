@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsvEvents } from '../../../src/sources/csv/csv-rows.ts';
 import type { CsvDialect, CsvRange } from '../../../src/sources/csv/csv-rows.ts';
-import { scanCsvColumn, scanCsvRange } from '../../../src/sources/csv/csv-scan.ts';
+import { CsvReadHandles, scanCsvColumn, scanCsvRange } from '../../../src/sources/csv/csv-scan.ts';
 import { SHARED } from '../../validation/support.ts';
 
 const UTF8: CsvDialect = { delimiter: ',', quote: '"', encoding: 'utf8' };
@@ -155,6 +155,21 @@ describe('csv range scanner', () => {
       }
     }
     expect(ranges).toBeGreaterThan(1000);
+  });
+
+  it('reads ranges through kept-open handles, side by side, as through a handle per read; reopens after close', async () => {
+    const file = join(SHARED, 'testdata', 'synthea', 'csv', 'observations.csv');
+    const seen = await viaCsvParse(file, secondColumn);
+    const ranges = seen.rows.filter((_, i) => i % 97 === 0).map((r): CsvRange => ({ start: r.start, endInclusive: r.end - 1, line: r.lineAtStart }));
+    const handles = new CsvReadHandles();
+    const kept = await Promise.all(ranges.map((range) => scanCsvRange(file, UTF8, range, handles)));
+    const once = await Promise.all(ranges.map((range) => scanCsvRange(file, UTF8, range)));
+    expect(kept).toEqual(once);
+    expect(kept.every((rows) => rows?.length === 1)).toBe(true);
+    await handles.close();
+    expect(await scanCsvRange(file, UTF8, ranges[1] as CsvRange, handles)).toEqual(once[1]);
+    await handles.close();
+    await expect(scanCsvRange(join(SHARED, 'nope.csv'), UTF8, ranges[0] as CsvRange, handles)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('reads the shared CSVs as csv-parse does, or leaves them to it', async () => {
