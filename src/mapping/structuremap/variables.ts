@@ -2,8 +2,9 @@ import type { Value } from './values.ts';
 
 /**
  * Variables in scope for a rule: source (input) and target (output) variables are separate
- * namespaces, as in HAPI's `Variables`. A copy is a cheap child scope: it sees its parent's
- * variables and keeps its own additions (a rule's iterations each work on their own copy).
+ * namespaces, as in HAPI's `Variables`. A copy is a cheap child scope: it sees the variables
+ * its parent had when copied (HAPI's copy is a snapshot too) and keeps its own additions (a
+ * rule's iterations each work on their own copy).
  *
  * The bindings form one chain, latest first; a scope holds the head of its chain, and a copy
  * starts from its parent's head. A copy is one object and a binding another: no per-scope array
