@@ -65,7 +65,7 @@ export async function scanCsvRange(path: string, dialect: CsvDialect, range: Csv
   if (dialect.encoding !== 'utf8' || dialect.delimiter.length !== 1 || dialect.quote.length !== 1) return undefined;
   if (range.endInclusive === undefined || range.endInclusive + 1 - range.start > MAX_RANGE) return undefined;
   let buffer = Buffer.allocUnsafe(range.endInclusive + 1 - range.start);
-  buffer = buffer.subarray(0, await (files ?? new CsvReadHandles()).readAt(path, buffer, range.start, !files));
+  buffer = buffer.subarray(0, files ? await files.readAt(path, buffer, range.start) : await readOnce(path, buffer, range.start));
   const rows: CsvRow[] = [];
   const scanner = new Scanner(dialect.delimiter.charCodeAt(0), dialect.quote.charCodeAt(0), { kind: 'rows', rows }, range);
   return scanner.scan(buffer, range.start, true) === buffer.length ? rows : undefined;
@@ -79,16 +79,8 @@ export async function scanCsvRange(path: string, dialect: CsvDialect, range: Csv
 export class CsvReadHandles {
   readonly #open = new Map<string, Promise<FileHandle>>();
 
-  /** Reads into `buffer` from `position`; returns the bytes read. `once`: open for this read only. */
-  async readAt(path: string, buffer: Buffer, position: number, once = false): Promise<number> {
-    if (once) {
-      const file = await open(path, 'r');
-      try {
-        return (await file.read(buffer, 0, buffer.length, position)).bytesRead;
-      } finally {
-        await file.close();
-      }
-    }
+  /** Reads into `buffer` from `position`; returns the bytes read. */
+  async readAt(path: string, buffer: Buffer, position: number): Promise<number> {
     let file = this.#open.get(path);
     if (!file) {
       file = open(path, 'r');
@@ -103,6 +95,16 @@ export class CsvReadHandles {
     const files = [...this.#open.values()];
     this.#open.clear();
     await Promise.all(files.map(async (file) => (await file.catch(() => undefined))?.close()));
+  }
+}
+
+/** One positioned read with a handle of its own. */
+async function readOnce(path: string, buffer: Buffer, position: number): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    return (await file.read(buffer, 0, buffer.length, position)).bytesRead;
+  } finally {
+    await file.close();
   }
 }
 
