@@ -3,14 +3,12 @@ import { hash } from 'node:crypto';
 /** The namespace of every id this product derives (a fixed random UUID, never change it). */
 export const FHIR_MIGRATE_NAMESPACE = '6f1c7a52-3b0e-4c8e-9a51-2d7f0c4be9a3';
 
-const namespaceBytes = new Map<string, Buffer>();
-
-/** A namespace's 16 bytes (parsed once per namespace: ids are derived for every resource). */
 function uuidToBytes(uuid: string): Buffer {
-  let bytes = namespaceBytes.get(uuid);
-  if (!bytes) namespaceBytes.set(uuid, (bytes = Buffer.from(uuid.replace(/-/g, ''), 'hex')));
-  return bytes;
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
 }
+
+/** The product namespace's 16 bytes, parsed once: an id is derived for every resource. */
+const NAMESPACE_BYTES = uuidToBytes(FHIR_MIGRATE_NAMESPACE);
 
 function bytesToUuid(bytes: Buffer): string {
   const hex = bytes.toString('hex');
@@ -19,7 +17,7 @@ function bytesToUuid(bytes: Buffer): string {
 
 /** RFC 9562 UUIDv5 (SHA-1, name-based): the same name in the same namespace gives the same id. */
 export function uuidV5(name: string, namespace: string = FHIR_MIGRATE_NAMESPACE): string {
-  const ns = uuidToBytes(namespace);
+  const ns = namespace === FHIR_MIGRATE_NAMESPACE ? NAMESPACE_BYTES : uuidToBytes(namespace);
   const input = Buffer.allocUnsafe(ns.length + Buffer.byteLength(name, 'utf8'));
   ns.copy(input, 0);
   input.write(name, ns.length, 'utf8');

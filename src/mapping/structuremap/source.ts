@@ -25,11 +25,9 @@ function defaultValue(types: TypeModel, src: fhir4.StructureMapGroupRuleSource):
   return undefined;
 }
 
+/** The variables a condition, check or log message of the source sees for `item` (a copy only when it binds a variable). */
 function withVariable(vars: Variables, src: fhir4.StructureMapGroupRuleSource, item: Value): Variables {
-  if (!src.variable) return vars;
-  const copy = vars.copy();
-  copy.setInput(src.variable, item);
-  return copy;
+  return src.variable ? bind(vars, src, item) : vars;
 }
 
 function evaluateCondition(ctx: ExecutionContext, site: RuleSite, expression: string, item: Value, vars: Variables): boolean {

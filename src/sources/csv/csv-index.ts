@@ -40,7 +40,7 @@ async function scanTableIndex(table: CsvTable, signal?: AbortSignal): Promise<Cs
     if (row.value) addRange(ranges, row.value, row.start, row.end, row.lineAtStart);
     else addTriple(orphans, row.start, row.end, row.lineAtStart);
   });
-  return complete ? { header, ranges, orphans, complete } : undefined;
+  return complete ? { header, ranges, orphans, complete: true } : undefined;
 }
 
 async function parseTableIndex(table: CsvTable, signal?: AbortSignal): Promise<CsvTableIndex> {
