@@ -7,6 +7,8 @@ export type IdMapStatus = 'written' | 'deleted' | 'changed-on-target';
 
 export interface IdMapEntryInput {
   readonly source: string;
+  /** The patient of the record (of the task, for its Provenances); absent: none. */
+  readonly patientKey?: string;
   readonly kind: string;
   readonly recordKey: string;
   readonly resourceType: string;
@@ -23,6 +25,7 @@ export interface IdMapEntry {
   /** Write order within the store (increasing). */
   readonly seq: number;
   readonly source: string;
+  readonly patientKey: string | undefined;
   readonly kind: string;
   readonly recordKey: string;
   readonly resourceType: string;
@@ -49,6 +52,6 @@ export interface TargetResourceRef {
 
 export function dedupeIdMapBatch(entries: readonly IdMapEntryInput[]): IdMapEntryInput[] {
   const byKey = new Map<string, IdMapEntryInput>();
-  for (const entry of entries) byKey.set(`${entry.resourceType}/${entry.targetId}`, entry);
+  for (const entry of entries) byKey.set(`${entry.patientKey ?? ''}\u001f${entry.resourceType}/${entry.targetId}`, entry);
   return [...byKey.values()];
 }

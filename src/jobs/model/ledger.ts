@@ -74,7 +74,9 @@ export interface LedgerPage {
   readonly total: number;
 }
 
+/** A record whose last load is wanted: by its patient (undefined: none) as recorded in the ledger. */
 export interface RecordLookup {
+  readonly patientKey: string | undefined;
   readonly kind: string;
   readonly recordKey: string;
 }
@@ -130,6 +132,6 @@ export function foldLedgerCounts(rows: readonly LedgerCountRow[]): LedgerCounts 
  */
 export function dedupeLedgerBatch(entries: readonly LedgerEntryInput[]): LedgerEntryInput[] {
   const byKey = new Map<string, LedgerEntryInput>();
-  for (const entry of entries) byKey.set(`${entry.ref.source}\u001f${entry.ref.kind}\u001f${entry.recordKey}`, entry);
+  for (const entry of entries) byKey.set(`${entry.ref.source}\u001f${entry.patientKey ?? ''}\u001f${entry.ref.kind}\u001f${entry.recordKey}`, entry);
   return [...byKey.values()];
 }

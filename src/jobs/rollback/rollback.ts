@@ -1,6 +1,6 @@
 import { MigrateError } from '../../core/index.ts';
 import type { Target, TargetProfile } from '../../target/index.ts';
-import type { TargetResourceRef } from '../model/id-map.ts';
+import type { IdMapEntry } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
 import { assertTransition, canTransition } from '../model/job-state.ts';
 import { publishJobAudit, recordJobStep } from '../runner/audit.ts';
@@ -60,20 +60,19 @@ export async function rollbackJob(env: RollbackEnv, jobId: string, options: Roll
   return { jobId, state: job.state, ...(phase === undefined ? {} : { phase }), deleted: deleted.length - notFound, notFound, changedOnTarget: changed.map((r) => `${r.resourceType}/${r.targetId}`) };
 }
 
-async function deleteWritten(env: RollbackEnv, job: Job, phase: string | undefined): Promise<{ deleted: TargetResourceRef[]; changed: TargetResourceRef[]; notFound: number }> {
+async function deleteWritten(env: RollbackEnv, job: Job, phase: string | undefined): Promise<{ deleted: IdMapEntry[]; changed: IdMapEntry[]; notFound: number }> {
   const { store, target } = env;
   const jobId = job.id;
-  const deleted: TargetResourceRef[] = [];
-  const changed: TargetResourceRef[] = [];
+  const deleted: IdMapEntry[] = [];
+  const changed: IdMapEntry[] = [];
   let notFound = 0;
   try {
     for (const entry of await store.listIds(jobId, { order: 'reverse', status: 'written', ...(phase === undefined ? {} : { phase }) })) {
-      const ref = { resourceType: entry.resourceType, targetId: entry.targetId };
       const outcome = await target.delete(entry.resourceType, entry.targetId, entry.versionId === undefined ? {} : { versionId: entry.versionId });
-      if (outcome === 'changed') changed.push(ref);
+      if (outcome === 'changed') changed.push(entry);
       else {
         if (outcome === 'not-found') notFound++;
-        deleted.push(ref);
+        deleted.push(entry);
       }
     }
   } catch (error) {
@@ -85,7 +84,7 @@ async function deleteWritten(env: RollbackEnv, job: Job, phase: string | undefin
   return { deleted, changed, notFound };
 }
 
-async function flush(store: JobStore, jobId: string, deleted: readonly TargetResourceRef[], changed: readonly TargetResourceRef[]): Promise<void> {
-  if (deleted.length > 0) await store.setIdStatus(jobId, deleted, 'deleted');
-  if (changed.length > 0) await store.setIdStatus(jobId, changed, 'changed-on-target');
+async function flush(store: JobStore, jobId: string, deleted: readonly IdMapEntry[], changed: readonly IdMapEntry[]): Promise<void> {
+  if (deleted.length > 0) await store.setIdStatus(jobId, deleted.map((e) => e.seq), 'deleted');
+  if (changed.length > 0) await store.setIdStatus(jobId, changed.map((e) => e.seq), 'changed-on-target');
 }

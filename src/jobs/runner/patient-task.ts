@@ -7,7 +7,7 @@ import { buildPatientBundle, createWriteSession } from '../../target/index.ts';
 import type { BundleResourceInput, PlannedBundle, PlannedEntry, WriteResult } from '../../target/index.ts';
 import type { IdMapEntryInput } from '../model/id-map.ts';
 import type { Job } from '../model/job.ts';
-import type { LedgerEntryInput, PreviousLoad } from '../model/ledger.ts';
+import type { LedgerEntryInput, PreviousLoad, RecordLookup } from '../model/ledger.ts';
 import type { Task } from '../model/task.ts';
 import { ALL_PHASE, phaseKinds, recordType, splitForTask, tableType } from '../phases/split.ts';
 import type { EarlierResource, PhaseSplit } from '../phases/split.ts';
@@ -56,7 +56,7 @@ export async function runPatientTask(env: MigrationEnv, job: Job, task: Task, si
   const index: IdentifierIndex = new Map();
   const hasPatientRecord = split.earlier.some((e) => e.resourceType === 'Patient') || split.current.some((m) => recordType(env.mapSet, m) === 'Patient')
     || [...read.records, ...read.rejections].some((r) => tableType(env.mapSet, r.ref.kind) === 'Patient');
-  const accepted = await gate(env, job, split, hasPatientRecord, ledger, index, keepLease);
+  const accepted = await gate(env, job, shared ? undefined : task.patientKey, split, hasPatientRecord, ledger, index, keepLease);
   const resources = accepted.map((a) => ({ ...a, resources: a.resources.map((r) => tagged(resolveLogicalReferences(r, index), job.id)) }));
   let written = 0;
   const ids: IdMapEntryInput[] = [];
@@ -108,9 +108,13 @@ const keyOf = (m: MappedRecord): string => `${m.record.ref.kind}\u001f${m.record
  * them made it (rejected in mapping or validation, here or in an earlier phase), its other
  * records are skipped by PATIENT_NOT_MIGRATED_RULE.
  */
-async function gate(env: MigrationEnv, job: Job, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex, keepLease: KeepLease): Promise<Accepted[]> {
-  const lookups = [...split.current.filter((m) => m.state === 'mapped').map((m) => ({ kind: m.record.ref.kind, recordKey: m.record.key })), ...split.earlier];
-  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups.map((l) => ({ kind: l.kind, recordKey: l.recordKey })))).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
+async function gate(env: MigrationEnv, job: Job, patientKey: string | undefined, split: PhaseSplit, hasPatientRecord: boolean, ledger: LedgerEntryInput[], index: IdentifierIndex, keepLease: KeepLease): Promise<Accepted[]> {
+  // Earlier phases' resources are of the task's patient (the ledger keys records by their patient).
+  const lookups: RecordLookup[] = [
+    ...split.current.filter((m) => m.state === 'mapped').map((m) => ({ patientKey: m.record.patientKey, kind: m.record.ref.kind, recordKey: m.record.key })),
+    ...split.earlier.map((e) => ({ patientKey, kind: e.kind, recordKey: e.recordKey })),
+  ];
+  const previous = new Map((await env.store.findPreviousLoads(env.source.name, lookups)).map((p) => [`${p.kind}\u001f${p.recordKey}`, p]));
   const onTarget = (e: EarlierResource): boolean => job.spec.options.dryRun || previous.has(`${e.kind}\u001f${e.recordKey}`);
   for (const e of split.earlier) if (onTarget(e)) for (const id of e.identifiers) if (!index.has(id)) index.set(id, e.key);
   const isPatient = (m: MappedRecord): boolean => recordType(env.mapSet, m) === 'Patient';
@@ -220,8 +224,10 @@ function recordResults(env: MigrationEnv, bundle: PlannedBundle, result: WriteRe
     if (result === undefined || !ok(entry.key)) continue;
     written++;
     const versionId = byKey.get(entry.key)?.versionId;
+    const patientKey = accepted ? accepted.record.patientKey : task.patientKey === SHARED_TASK_KEY ? undefined : task.patientKey;
     ids.push({
       source: accepted?.record.ref.source ?? env.source.name,
+      ...(patientKey === undefined ? {} : { patientKey }),
       kind: accepted?.record.ref.kind ?? PROVENANCE_KIND,
       recordKey: accepted?.record.key ?? `${task.patientKey}/${entry.id}`,
       resourceType: entry.resourceType,

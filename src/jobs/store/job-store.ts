@@ -1,7 +1,7 @@
 import type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from '../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../model/export-file.ts';
 import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../model/export.ts';
-import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../model/id-map.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions } from '../model/id-map.ts';
 import type { CreateJobOptions, Job, JobProgressDelta, JobSpec, ListJobsOptions, TransitionOptions } from '../model/job.ts';
 import type { JobState } from '../model/job-state.ts';
 import type { LedgerCounts, LedgerEntryInput, LedgerPage, ListLedgerOptions, PreviousLoad, RecordLookup } from '../model/ledger.ts';
@@ -46,9 +46,9 @@ export interface JobStore {
   // Ledger and id map
   /**
    * A task's end, in one transaction (a crash never leaves `loaded` rows whose ids are missing from
-   * the id map, which rollback reads). Ledger rows upsert per (job, source, kind, record key): a
-   * resumed or retried task updates its rows; ids upsert per (job, resource type, target id),
-   * keeping the first write's seq.
+   * the id map, which rollback reads). Ledger rows upsert per (job, source, patient, kind, record
+   * key): a resumed or retried task updates its rows; ids upsert per (job, patient, resource type,
+   * target id), keeping the first write's seq. (Patient first: a task's rows share index pages.)
    */
   recordTaskResults(jobId: string, outcomes: readonly LedgerEntryInput[], ids: readonly IdMapEntryInput[]): Promise<void>;
   countOutcomes(jobId: string): Promise<LedgerCounts>;
@@ -57,12 +57,15 @@ export interface JobStore {
    * Delta detection: for each record, its latest `loaded` row across live (not dry-run) jobs of
    * this source, when its resources are still on the target (that job not rolled back, none of
    * the record's resources deleted by a rollback). Records without one are absent from the result.
+   * A record is looked up under the patient it was recorded with (a record that moved to another
+   * patient counts as new: its resources, deterministic ids, are written over once).
    */
   findPreviousLoads(source: string, records: readonly RecordLookup[]): Promise<PreviousLoad[]>;
 
   // Id map (written by recordTaskResults)
   listIds(jobId: string, options?: ListIdMapOptions): Promise<IdMapEntry[]>;
-  setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void>;
+  /** Marks id map rows (by their `seq`) deleted or changed on the target. */
+  setIdStatus(jobId: string, seqs: readonly number[], status: IdMapStatus): Promise<void>;
 
   // Phase plans (priority phases: a patient's record → phase, computed once per job)
   /** Upserts the patient's plan (JSON). */

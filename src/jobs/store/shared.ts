@@ -45,6 +45,13 @@ function text(value: unknown): string | undefined {
   return value === null || value === undefined ? undefined : String(value);
 }
 
+/** The ledger and the id map key rows by patient first; `''` stands for none (a NULL would never conflict). */
+export const NO_PATIENT = '';
+
+function patientKeyOf(value: unknown): string | undefined {
+  return value === NO_PATIENT ? undefined : text(value);
+}
+
 function int(value: unknown): number {
   return Number(value ?? 0);
 }
@@ -95,7 +102,7 @@ export function toLedgerEntry(row: Row): LedgerEntry {
     jobId: String(row.job_id),
     ref: { source: String(row.source), kind: String(row.kind), locator: String(row.locator) },
     recordKey: String(row.record_key),
-    patientKey: text(row.patient_key),
+    patientKey: patientKeyOf(row.patient_key),
     outcome: String(row.outcome) as LedgerOutcome,
     resourceType: text(row.resource_type),
     errorCode: text(row.error_code),
@@ -133,6 +140,7 @@ export function toIdMapEntry(row: Row): IdMapEntry {
     jobId: String(row.job_id),
     seq: int(row.seq),
     source: String(row.source),
+    patientKey: patientKeyOf(row.patient_key),
     kind: String(row.kind),
     recordKey: String(row.record_key),
     resourceType: String(row.resource_type),
@@ -187,7 +195,7 @@ export function storeTooNew(found: number, known: number): MigrateError {
  * the record's resources (a rollback that failed half-way).
  */
 export const STILL_ON_TARGET = `x.job_state NOT IN ('rolling-back', 'rolled-back')
-  AND NOT EXISTS (SELECT 1 FROM id_map m WHERE m.job_id = x.job_id AND m.kind = x.kind AND m.record_key = x.record_key AND m.source = x.source AND m.status = 'deleted')`;
+  AND NOT EXISTS (SELECT 1 FROM id_map m WHERE m.job_id = x.job_id AND m.patient_key = x.patient_key AND m.kind = x.kind AND m.record_key = x.record_key AND m.source = x.source AND m.status = 'deleted')`;
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 10_000;

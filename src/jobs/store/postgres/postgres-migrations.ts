@@ -119,4 +119,22 @@ CREATE TABLE phase_plans (
 );
 `,
   },
+  {
+    // 4: unique keys and the record index lead with the patient, as SQLite's migration 4 (why: there).
+    version: 4,
+    sql: `
+ALTER TABLE id_map ADD COLUMN patient_key TEXT NOT NULL DEFAULT '';
+UPDATE id_map m SET patient_key = COALESCE(l.patient_key, '') FROM ledger l
+  WHERE l.job_id = m.job_id AND l.source = m.source AND l.kind = m.kind AND l.record_key = m.record_key;
+UPDATE id_map SET patient_key = substr(record_key, 1, greatest(length(record_key) - 37, 0)) WHERE kind = '(provenance)';
+ALTER TABLE id_map DROP CONSTRAINT id_map_job_id_resource_type_target_id_key;
+ALTER TABLE id_map ADD CONSTRAINT id_map_target UNIQUE (job_id, patient_key, resource_type, target_id);
+DROP INDEX id_map_record;
+CREATE INDEX id_map_record ON id_map (job_id, patient_key, kind, record_key);
+UPDATE ledger SET patient_key = '' WHERE patient_key IS NULL;
+ALTER TABLE ledger ALTER COLUMN patient_key SET DEFAULT '', ALTER COLUMN patient_key SET NOT NULL;
+ALTER TABLE ledger DROP CONSTRAINT ledger_source_kind_record_key_job_id_key;
+ALTER TABLE ledger ADD CONSTRAINT ledger_record UNIQUE (source, patient_key, kind, record_key, job_id);
+`,
+  },
 ];

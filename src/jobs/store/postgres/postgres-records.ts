@@ -1,11 +1,11 @@
 import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
 import { canonicalJson, nextAuditEntry } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
-import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions } from '../../model/id-map.ts';
 import { dedupeIdMapBatch } from '../../model/id-map.ts';
 import type { LedgerCounts, LedgerEntryInput, LedgerPage, ListLedgerOptions, PreviousLoad, RecordLookup } from '../../model/ledger.ts';
 import { dedupeLedgerBatch, foldLedgerCounts } from '../../model/ledger.ts';
-import { STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toIdMapEntry, toLedgerCountRow, toLedgerEntry, toPreviousLoad } from '../shared.ts';
+import { NO_PATIENT, STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toIdMapEntry, toLedgerCountRow, toLedgerEntry, toPreviousLoad } from '../shared.ts';
 import { queryRows } from './postgres-connection.ts';
 import type { PostgresConnection } from './postgres-connection.ts';
 
@@ -20,7 +20,7 @@ function chunks<T>(items: readonly T[]): T[][] {
 
 const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, phase, updated_at)
   SELECT $1::text, u.*, $14::bigint FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS u
-  ON CONFLICT (source, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator, patient_key = excluded.patient_key,
+  ON CONFLICT (source, patient_key, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator,
     outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
     target_ids = excluded.target_ids, content_hash = excluded.content_hash, phase = excluded.phase, updated_at = excluded.updated_at`;
 
@@ -30,7 +30,7 @@ function ledgerColumns(entries: readonly LedgerEntryInput[]): unknown[] {
     entries.map((e) => e.ref.kind),
     entries.map((e) => e.ref.locator),
     entries.map((e) => e.recordKey),
-    entries.map((e) => e.patientKey ?? null),
+    entries.map((e) => e.patientKey ?? NO_PATIENT),
     entries.map((e) => e.outcome),
     entries.map((e) => e.resourceType ?? null),
     entries.map((e) => e.errorCode ?? null),
@@ -72,24 +72,24 @@ export async function findPreviousLoads(connection: PostgresConnection, source: 
     await connection.query(
       `SELECT x.job_id, x.kind, x.record_key, x.content_hash, x.target_ids, x.updated_at FROM (
          SELECT DISTINCT ON (l.kind, l.record_key) l.*, j.state AS job_state
-         FROM unnest($2::text[], $3::text[]) AS w (kind, record_key)
-         JOIN ledger l ON l.source = $1 AND l.kind = w.kind AND l.record_key = w.record_key
+         FROM unnest($2::text[], $3::text[], $4::text[]) AS w (patient_key, kind, record_key)
+         JOIN ledger l ON l.source = $1 AND l.patient_key = w.patient_key AND l.kind = w.kind AND l.record_key = w.record_key
          JOIN jobs j ON j.id = l.job_id
          WHERE l.outcome = 'loaded' AND j.dry_run = 0
          ORDER BY l.kind, l.record_key, l.updated_at DESC, l.id DESC) x
        WHERE ${STILL_ON_TARGET}`,
-      [source, records.map((r) => r.kind), records.map((r) => r.recordKey)],
+      [source, records.map((r) => r.patientKey ?? NO_PATIENT), records.map((r) => r.kind), records.map((r) => r.recordKey)],
     )
   ).map(toPreviousLoad);
 }
 
-const UPSERT_IDS = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
-    SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) AS u
-    ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
+const UPSERT_IDS = `INSERT INTO id_map (job_id, source, patient_key, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+    SELECT $1::text, u.*, 'written' FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) AS u
+    ON CONFLICT (job_id, patient_key, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
       version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
 
 const idColumns = (c: readonly IdMapEntryInput[]): (string | null)[][] => [
-  c.map((e) => e.source), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId),
+  c.map((e) => e.source), c.map((e) => e.patientKey ?? NO_PATIENT), c.map((e) => e.kind), c.map((e) => e.recordKey), c.map((e) => e.resourceType), c.map((e) => e.targetId),
   c.map((e) => e.versionId ?? null), c.map((e) => e.lastUpdated ?? null), c.map((e) => e.phase ?? null),
 ];
 
@@ -106,12 +106,9 @@ export async function listIds(connection: PostgresConnection, jobId: string, opt
   return rows.map(toIdMapEntry);
 }
 
-export async function setIdStatus(connection: PostgresConnection, jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void> {
-  if (refs.length === 0) return;
-  await connection.query(
-    'UPDATE id_map m SET status = $2 FROM unnest($3::text[], $4::text[]) AS r (resource_type, target_id) WHERE m.job_id = $1 AND m.resource_type = r.resource_type AND m.target_id = r.target_id',
-    [jobId, status, refs.map((r) => r.resourceType), refs.map((r) => r.targetId)],
-  );
+export async function setIdStatus(connection: PostgresConnection, jobId: string, seqs: readonly number[], status: IdMapStatus): Promise<void> {
+  if (seqs.length === 0) return;
+  await connection.query('UPDATE id_map SET status = $2 WHERE seq = ANY($3::bigint[]) AND job_id = $1', [jobId, status, seqs]);
 }
 
 /** EXCLUSIVE mode serialises appenders (the chain needs the previous hash) and still lets readers read. */

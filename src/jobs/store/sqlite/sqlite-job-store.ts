@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
 import type { CreateExportInput, ExportRecord, ExportUpdate, ListExportsOptions } from '../../model/export.ts';
-import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions } from '../../model/id-map.ts';
 import type { CreateJobOptions, Job, JobProgressDelta, JobSpec, ListJobsOptions, TransitionOptions } from '../../model/job.ts';
 import type { JobState } from '../../model/job-state.ts';
 import { assertTransition } from '../../model/job-state.ts';
@@ -142,8 +142,8 @@ export class SqliteJobStore implements JobStore {
     return records.listIds(this.connection, jobId, options);
   }
 
-  async setIdStatus(jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): Promise<void> {
-    records.setIdStatus(this.connection, jobId, refs, status);
+  async setIdStatus(jobId: string, seqs: readonly number[], status: IdMapStatus): Promise<void> {
+    records.setIdStatus(this.connection, jobId, seqs, status);
   }
 
   async savePhasePlan(jobId: string, patientKey: string, plan: JsonValue): Promise<void> {

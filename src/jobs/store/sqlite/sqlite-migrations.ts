@@ -2,6 +2,67 @@ import { exportsTableSql } from '../export-rows.ts';
 import type { Migration } from '../shared.ts';
 
 /**
+ * 4: the ledger's and the id map's unique keys and the id map's record index lead with the
+ * patient (`''`: no patient). Keyed by record key or target id (UUIDs) first, every row of a task
+ * landed on its own random index page: at 1,000 patients the three indexes outgrew the page cache
+ * and each task's commit wrote ~800 scattered pages to the WAL (its cost grew with the store,
+ * 19% of a migration's runner). Patient first, a task's rows share a few pages. SQLite cannot
+ * change a table's constraints in place, hence the rebuilds; the Provenance rows of the id map
+ * (record key `<patient>/<36-character id>`) get their patient from their key.
+ */
+const PATIENT_CLUSTERED_KEYS = `
+-- the id map first: its patients come from the ledger's old (source, kind, record key) index
+CREATE TABLE id_map_v4 (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  patient_key TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  version_id TEXT,
+  last_updated TEXT,
+  status TEXT NOT NULL DEFAULT 'written',
+  phase TEXT,
+  UNIQUE (job_id, patient_key, resource_type, target_id)
+);
+INSERT INTO id_map_v4 (seq, job_id, source, patient_key, kind, record_key, resource_type, target_id, version_id, last_updated, status, phase)
+  SELECT m.seq, m.job_id, m.source,
+    CASE WHEN m.kind = '(provenance)' THEN substr(m.record_key, 1, max(length(m.record_key) - 37, 0))
+      ELSE COALESCE((SELECT l.patient_key FROM ledger l WHERE l.job_id = m.job_id AND l.source = m.source AND l.kind = m.kind AND l.record_key = m.record_key LIMIT 1), '') END,
+    m.kind, m.record_key, m.resource_type, m.target_id, m.version_id, m.last_updated, m.status, m.phase
+  FROM id_map m;
+DROP TABLE id_map;
+ALTER TABLE id_map_v4 RENAME TO id_map;
+CREATE INDEX id_map_record ON id_map (job_id, patient_key, kind, record_key);
+
+CREATE TABLE ledger_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  locator TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  patient_key TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL,
+  resource_type TEXT,
+  error_code TEXT,
+  issues TEXT,
+  target_ids TEXT,
+  content_hash TEXT,
+  updated_at INTEGER NOT NULL,
+  phase TEXT,
+  UNIQUE (source, patient_key, kind, record_key, job_id)
+);
+INSERT INTO ledger_v4 (id, job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at, phase)
+  SELECT id, job_id, source, kind, locator, record_key, COALESCE(patient_key, ''), outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at, phase FROM ledger;
+DROP TABLE ledger;
+ALTER TABLE ledger_v4 RENAME TO ledger;
+CREATE INDEX ledger_job ON ledger (job_id, outcome, error_code);
+`;
+
+/**
  * The SQLite schema, versioned. Append a migration; never edit one that shipped. Columns match
  * postgres/postgres-migrations.ts (the shared row mappers rely on it). Times are epoch ms.
  */
@@ -119,4 +180,5 @@ CREATE TABLE phase_plans (
 );
 `,
   },
+  { version: 4, sql: PATIENT_CLUSTERED_KEYS },
 ];

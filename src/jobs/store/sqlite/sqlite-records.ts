@@ -1,17 +1,17 @@
 import type { AuditAppend, AuditEntry, ReadAuditOptions } from '../../model/audit.ts';
 import { canonicalJson, nextAuditEntry } from '../../model/audit.ts';
 import type { ExportFile, ExportFileInput } from '../../model/export-file.ts';
-import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from '../../model/id-map.ts';
+import type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions } from '../../model/id-map.ts';
 import { dedupeIdMapBatch } from '../../model/id-map.ts';
 import type { LedgerCounts, LedgerEntryInput, LedgerPage, ListLedgerOptions, PreviousLoad, RecordLookup } from '../../model/ledger.ts';
 import { dedupeLedgerBatch, foldLedgerCounts } from '../../model/ledger.ts';
-import { STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toIdMapEntry, toLedgerCountRow, toLedgerEntry, toPreviousLoad } from '../shared.ts';
+import { NO_PATIENT, STILL_ON_TARGET, jsonOrNull, pageSize, toAuditEntry, toExportFile, toIdMapEntry, toLedgerCountRow, toLedgerEntry, toPreviousLoad } from '../shared.ts';
 import type { SqliteConnection } from './sqlite-connection.ts';
 
 /** Ledger, id map, audit log and export files on SQLite: prepared statements inside one transaction per batch. */
 const UPSERT_LEDGER = `INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, resource_type, error_code, issues, target_ids, content_hash, updated_at, phase)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (source, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator, patient_key = excluded.patient_key,
+  ON CONFLICT (source, patient_key, kind, record_key, job_id) DO UPDATE SET locator = excluded.locator,
     outcome = excluded.outcome, resource_type = excluded.resource_type, error_code = excluded.error_code, issues = excluded.issues,
     target_ids = excluded.target_ids, content_hash = excluded.content_hash, updated_at = excluded.updated_at, phase = excluded.phase`;
 
@@ -26,7 +26,7 @@ export function recordTaskResults(connection: SqliteConnection, jobId: string, e
 function upsertOutcomes(connection: SqliteConnection, jobId: string, entries: readonly LedgerEntryInput[], now: number): void {
   const statement = connection.statement(UPSERT_LEDGER);
   for (const e of dedupeLedgerBatch(entries)) {
-    statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? null, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now, e.phase ?? null);
+    statement.run(jobId, e.ref.source, e.ref.kind, e.ref.locator, e.recordKey, e.patientKey ?? NO_PATIENT, e.outcome, e.resourceType ?? null, e.errorCode ?? null, jsonOrNull(e.issues), jsonOrNull(e.targetIds), e.contentHash ?? null, now, e.phase ?? null);
   }
 }
 
@@ -51,10 +51,10 @@ export function listOutcomes(connection: SqliteConnection, jobId: string, option
 // CROSS JOIN keeps the wanted records as the outer loop (SQLite does not reorder it): each is one
 // index probe on (source, kind, record_key). A plain JOIN let the planner scan every ledger row of
 // the source per call instead — quadratic over a migration (measured: 37% of an e2e run at 22 patients).
-export const PREVIOUS_LOADS = `WITH wanted (kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)),
+export const PREVIOUS_LOADS = `WITH wanted (patient_key, kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)),
   latest AS (
     SELECT l.*, j.state AS job_state, ROW_NUMBER() OVER (PARTITION BY l.kind, l.record_key ORDER BY l.updated_at DESC, l.id DESC) AS rn
-    FROM wanted w CROSS JOIN ledger l ON l.source = ? AND l.kind = w.kind AND l.record_key = w.record_key
+    FROM wanted w CROSS JOIN ledger l ON l.source = ? AND l.patient_key = w.patient_key AND l.kind = w.kind AND l.record_key = w.record_key
     JOIN jobs j ON j.id = l.job_id
     WHERE l.outcome = 'loaded' AND j.dry_run = 0)
   SELECT job_id, kind, record_key, content_hash, target_ids, updated_at FROM latest x
@@ -62,18 +62,18 @@ export const PREVIOUS_LOADS = `WITH wanted (kind, record_key) AS (SELECT json_ex
 
 export function findPreviousLoads(connection: SqliteConnection, source: string, records: readonly RecordLookup[]): PreviousLoad[] {
   if (records.length === 0) return [];
-  const wanted = JSON.stringify(records.map((r) => [r.kind, r.recordKey]));
+  const wanted = JSON.stringify(records.map((r) => [r.patientKey ?? NO_PATIENT, r.kind, r.recordKey]));
   return connection.all(PREVIOUS_LOADS, wanted, source).map(toPreviousLoad);
 }
 
-const UPSERT_ID = `INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'written')
-    ON CONFLICT (job_id, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
+const UPSERT_ID = `INSERT INTO id_map (job_id, source, patient_key, kind, record_key, resource_type, target_id, version_id, last_updated, phase, status)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'written')
+    ON CONFLICT (job_id, patient_key, resource_type, target_id) DO UPDATE SET source = excluded.source, kind = excluded.kind, record_key = excluded.record_key,
       version_id = excluded.version_id, last_updated = excluded.last_updated, phase = excluded.phase, status = 'written'`;
 
 function upsertIds(connection: SqliteConnection, jobId: string, entries: readonly IdMapEntryInput[]): void {
   const statement = connection.statement(UPSERT_ID);
-  for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null, e.phase ?? null);
+  for (const e of dedupeIdMapBatch(entries)) statement.run(jobId, e.source, e.patientKey ?? NO_PATIENT, e.kind, e.recordKey, e.resourceType, e.targetId, e.versionId ?? null, e.lastUpdated ?? null, e.phase ?? null);
 }
 
 export function listIds(connection: SqliteConnection, jobId: string, options: ListIdMapOptions): IdMapEntry[] {
@@ -86,9 +86,9 @@ export function listIds(connection: SqliteConnection, jobId: string, options: Li
   return connection.all(`SELECT * FROM id_map WHERE ${filters.join(' AND ')} ORDER BY seq ${direction} LIMIT ? OFFSET ?`, ...params, limit, options.offset ?? 0).map(toIdMapEntry);
 }
 
-export function setIdStatus(connection: SqliteConnection, jobId: string, refs: readonly TargetResourceRef[], status: IdMapStatus): void {
+export function setIdStatus(connection: SqliteConnection, jobId: string, seqs: readonly number[], status: IdMapStatus): void {
   connection.transaction(() => {
-    for (const ref of refs) connection.run('UPDATE id_map SET status = ? WHERE job_id = ? AND resource_type = ? AND target_id = ?', status, jobId, ref.resourceType, ref.targetId);
+    for (const seq of seqs) connection.run('UPDATE id_map SET status = ? WHERE seq = ? AND job_id = ?', status, seq, jobId);
   });
 }
 

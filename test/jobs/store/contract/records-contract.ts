@@ -40,12 +40,35 @@ export function recordsContract(harness: StoreHarness): void {
     await store.recordTaskResults(id, [ledgerEntry(source, 'observations', 'o1', { outcome: 'rejected', errorCode: 'FHIRMIG_ERR_TARGET_REJECTED' })], []);
     await store.recordTaskResults(id, [
       ledgerEntry(source, 'observations', 'o1', { outcome: 'rejected', errorCode: 'ignored-duplicate' }),
-      ledgerEntry(source, 'observations', 'o1', { targetIds: ['Observation/x'], contentHash: 'h2', patientKey: 'p9' }),
+      ledgerEntry(source, 'observations', 'o1', { targetIds: ['Observation/x'], contentHash: 'h2' }),
     ], []);
     const page = await store.listOutcomes(id);
     expect(page.total).toBe(1);
-    expect(page.entries[0]).toMatchObject({ jobId: id, outcome: 'loaded', errorCode: undefined, targetIds: ['Observation/x'], contentHash: 'h2', patientKey: 'p9', issues: [] });
+    expect(page.entries[0]).toMatchObject({ jobId: id, outcome: 'loaded', errorCode: undefined, targetIds: ['Observation/x'], contentHash: 'h2', patientKey: undefined, issues: [] });
     expect(page.entries[0]!.ref).toEqual({ source, kind: 'observations', locator: 'observations.csv:o1' });
+  });
+
+  it("keys ledger rows and ids by patient: a record is found under the patient it was recorded with", async () => {
+    const source = uniqueSource();
+    const { id } = await store.createJob(jobSpec());
+    await store.recordTaskResults(id, [
+      ledgerEntry(source, 'observations', 'o1', { patientKey: 'pa', contentHash: 'ha', targetIds: ['Observation/a'] }),
+      ledgerEntry(source, 'observations', 'o1', { patientKey: 'pa', contentHash: 'ha2', targetIds: ['Observation/a'] }),
+      ledgerEntry(source, 'organizations', 'org1', { contentHash: 'hs', targetIds: ['Organization/s'] }),
+    ], [
+      { source, patientKey: 'pa', kind: 'observations', recordKey: 'o1', resourceType: 'Observation', targetId: 'a' },
+      { source, kind: 'organizations', recordKey: 'org1', resourceType: 'Organization', targetId: 's' },
+    ]);
+    await store.recordTaskResults(id, [ledgerEntry(source, 'observations', 'o1', { patientKey: 'pa', contentHash: 'ha3', targetIds: ['Observation/a'] })],
+      [{ source, patientKey: 'pa', kind: 'observations', recordKey: 'o1', resourceType: 'Observation', targetId: 'a', versionId: '2' }]);
+    const page = await store.listOutcomes(id);
+    expect(page.entries.map((e) => [e.recordKey, e.patientKey, e.contentHash])).toEqual([['o1', 'pa', 'ha3'], ['org1', undefined, 'hs']]);
+    expect((await store.listIds(id)).map((e) => [e.targetId, e.patientKey, e.versionId])).toEqual([['a', 'pa', '2'], ['s', undefined, undefined]]);
+    const found = async (patientKey: string | undefined, kind: string, recordKey: string) => (await store.findPreviousLoads(source, [{ patientKey, kind, recordKey }])).map((p) => p.contentHash);
+    expect(await found('pa', 'observations', 'o1')).toEqual(['ha3']);
+    expect(await found('pb', 'observations', 'o1')).toEqual([]);
+    expect(await found(undefined, 'observations', 'o1')).toEqual([]);
+    expect(await found(undefined, 'organizations', 'org1')).toEqual(['hs']);
   });
 
   it('pages and filters the ledger, keeping located issues', async () => {
@@ -72,9 +95,9 @@ export function recordsContract(harness: StoreHarness): void {
     const first = await load('h1', false);
     await load('h-dry', true);
     const lookups = [
-      { kind: 'patients', recordKey: 'p1' },
-      { kind: 'patients', recordKey: 'p2' },
-      { kind: 'patients', recordKey: 'never-seen' },
+      { patientKey: undefined, kind: 'patients', recordKey: 'p1' },
+      { patientKey: undefined, kind: 'patients', recordKey: 'p2' },
+      { patientKey: undefined, kind: 'patients', recordKey: 'never-seen' },
     ];
     expect(await store.findPreviousLoads(source, lookups)).toEqual([{ jobId: first, kind: 'patients', recordKey: 'p1', contentHash: 'h1', targetIds: ['Patient/h1'], updatedAt: expect.any(Number) }]);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -85,7 +108,7 @@ export function recordsContract(harness: StoreHarness): void {
 
   it('forgets a load whose resources a later rollback deleted (ids are deterministic: the same resources)', async () => {
     const source = uniqueSource();
-    const lookups = [{ kind: 'patients', recordKey: 'p1' }];
+    const lookups = [{ patientKey: undefined, kind: 'patients', recordKey: 'p1' }];
     const load = async (hash: string, outcome: 'loaded' | 'skipped' = 'loaded') => {
       const job = await store.createJob(jobSpec());
       await store.recordTaskResults(job.id, [ledgerEntry(source, 'patients', 'p1', { outcome, contentHash: hash, targetIds: ['Patient/p1'] })], []);
@@ -102,7 +125,7 @@ export function recordsContract(harness: StoreHarness): void {
     expect(await store.findPreviousLoads(source, lookups)).toEqual([]);
     await store.transitionJob(second, 'failed', { error: { code: 'FHIRMIG_ERR_TARGET_UNAVAILABLE', message: 'rollback stopped' } });
     expect((await store.findPreviousLoads(source, lookups)).map((p) => p.contentHash)).toEqual(['h2']);
-    await store.setIdStatus(second, [{ resourceType: 'Patient', targetId: 'p1' }], 'deleted');
+    await store.setIdStatus(second, (await store.listIds(second)).map((e) => e.seq), 'deleted');
     expect(await store.findPreviousLoads(source, lookups)).toEqual([]);
     const third = await load('h3');
     expect((await store.findPreviousLoads(source, lookups)).map((p) => [p.jobId, p.contentHash])).toEqual([[third, 'h3']]);
@@ -117,8 +140,9 @@ export function recordsContract(harness: StoreHarness): void {
     expect(written.map((e) => `${e.resourceType}/${e.targetId}@${e.versionId}`)).toEqual(['Patient/a@2', 'Encounter/b@1', 'Observation/c@1']);
     expect(written[0]).toMatchObject({ jobId: id, status: 'written', lastUpdated: '2026-01-02T03:04:05.000Z', recordKey: 'p1' });
     expect((await store.listIds(id, { order: 'reverse' })).map((e) => e.targetId)).toEqual(['c', 'b', 'a']);
-    await store.setIdStatus(id, [{ resourceType: 'Observation', targetId: 'c' }], 'deleted');
-    await store.setIdStatus(id, [{ resourceType: 'Patient', targetId: 'a' }], 'changed-on-target');
+    const seqOf = (targetId: string): number => written.find((e) => e.targetId === targetId)!.seq;
+    await store.setIdStatus(id, [seqOf('c')], 'deleted');
+    await store.setIdStatus(id, [seqOf('a')], 'changed-on-target');
     expect((await store.listIds(id, { status: 'written' })).map((e) => e.targetId)).toEqual(['b']);
     expect((await store.listIds(id, { status: 'changed-on-target' }))[0]?.versionId).toBe('2');
   });
@@ -154,7 +178,7 @@ export function recordsContract(harness: StoreHarness): void {
     const entry = (type: string, targetId: string, phase: string) => ({ source, kind: 'k', recordKey: targetId, resourceType: type, targetId, phase });
     await store.recordTaskResults(id, [], [entry('AllergyIntolerance', 'a1', 'critical'), entry('Claim', 'c1', 'administrative'), entry('Patient', 'p1', 'critical')]);
     expect((await store.listIds(id, { phase: 'critical', order: 'reverse' })).map((e) => `${e.targetId}:${e.phase}`)).toEqual(['p1:critical', 'a1:critical']);
-    await store.setIdStatus(id, [{ resourceType: 'Patient', targetId: 'p1' }], 'deleted');
+    await store.setIdStatus(id, (await store.listIds(id)).filter((e) => e.targetId === 'p1').map((e) => e.seq), 'deleted');
     expect((await store.listIds(id, { phase: 'critical', status: 'written' })).map((e) => e.targetId)).toEqual(['a1']);
   });
 
