@@ -9,9 +9,10 @@
  *
  * Threads and pinning: mapping and validation run in the runner's thread by default, as the CLI's
  * default --threads 0; FHIRMIG_BENCH_THREADS=1 runs them in a worker thread (src/runtime/record-worker.ts),
- * and `npm run bench` (bench/run.ts) then lets the pipeline process use cores 0 and 1, else pins it to core 0; the server processes are pinned to core 1 when `taskset` exists,
- * so with one thread the target never shares the pipeline's core, and with the worker it shares
- * core 1 with the worker (it needs about a third of a core at 3,000 resources/s). Peak RSS is the pipeline process's, read before the raw replay starts.
+ * and `npm run bench` (bench/run.ts) lets the pipeline process use cores 0 and 1 (FHIRMIG_BENCH_E2E_CORES
+ * overrides it); the server processes are pinned to core 1 when `taskset` exists, so the target
+ * shares core 1 with the pipeline's GC helper threads and worker (it needs about a third of a
+ * core at 3,000 resources/s). Peak RSS is the pipeline process's, read before the raw replay starts.
  * FHIRMIG_BENCH_PATIENTS sets the cohort (default 1,000; rounded up to whole clones of the 11).
  * Run alone with `node bench/e2e-bench.ts`; `npm run bench` imports runE2eBench.
  */
