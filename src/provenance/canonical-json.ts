@@ -19,8 +19,14 @@ export function canonicalJson(value: unknown): string {
   throw new MigrateError('FHIRMIG_ERR_CORE_INTERNAL', `Cannot hash a value of type ${typeof value}: audit payloads hold JSON only.`);
 }
 
-/** Built as one string (no per-member arrays): every ledger row hashes its source record's members. */
+/**
+ * Built as one string (no per-member arrays): every ledger row hashes its source record's members.
+ * A flat object (a table row: members null, strings, booleans, finite numbers) is written by
+ * JSON.stringify with the sorted keys as its replacer list — the same text, natively.
+ */
 function canonicalObject(value: Record<string, unknown>): string {
+  const flat = sortedFlatKeys(value);
+  if (flat) return JSON.stringify(value, flat);
   let json = '{';
   for (const key of Object.keys(value).sort()) {
     const member = value[key];
@@ -28,4 +34,16 @@ function canonicalObject(value: Record<string, unknown>): string {
     json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
   }
   return `${json}}`;
+}
+
+/** The keys, sorted, of an object whose members JSON.stringify writes as canonicalJson does; undefined otherwise. */
+function sortedFlatKeys(value: Record<string, unknown>): string[] | undefined {
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const member = value[key];
+    const type = typeof member;
+    if (type === 'string' || type === 'boolean' || type === 'undefined' || member === null) continue;
+    if (type !== 'number' || !Number.isFinite(member)) return undefined;
+  }
+  return keys.sort();
 }

@@ -12,6 +12,13 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, 1], c: undefined, b: 'x' } })).toBe('{"a":{"b":"x","d":[3,1]},"b":1}');
     expect(canonicalJson({ at: new Date('2026-01-01T00:00:00Z') })).toBe('{"at":"2026-01-01T00:00:00.000Z"}');
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
+    // a flat row (JSON.stringify with sorted keys) and the member-by-member path write the same text
+    const row = { é: 'e', Z: null, b: true, a: -0.5, '10': 'ten', '2': 'two', u: undefined, 'q"k': 'x\n"y' };
+    const expected = '{"10":"ten","2":"two","Z":null,"a":-0.5,"b":true,"q\\"k":"x\\n\\"y","é":"e"}';
+    expect(canonicalJson(row)).toBe(expected);
+    expect(canonicalJson({ nested: row })).toBe(`{"nested":${expected}}`);
+    expect(canonicalJson({ d: new Date('2026-01-01T00:00:00Z'), a: 'x' })).toBe('{"a":"x","d":"2026-01-01T00:00:00.000Z"}'); // not flat: a Date member
+    expect(() => canonicalJson({ a: 'x', n: Number.POSITIVE_INFINITY })).toThrow(/non-finite/);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Variables } from './variables.ts';
 /**
  * Map conditions answered without fhirpath.js. Legacy maps test columns with a small FHIRPath
  * subset — `(x != '')`, `(a = 'v') and (b != 'w')`, `(x.exists() and (x != '')).not()`,
- * `x.matches('^…$')`, `matches('^…$')` on the focus — and fhirpath.js costs 10–30 µs for each (a third of mapping time on the
+ * `x.matches('^…$')`, `matches('^…$')` on the focus, `x.startsWith('…')` — and fhirpath.js costs 10–30 µs for each (a third of mapping time on the
  * Synthea CSV set). This compiles that subset to closures with FHIRPath's three-valued logic
  * (FHIRPath N1 §5.1 empty propagation, §6.5 Boolean logic). Anything else does not compile, and
  * anything a closure cannot decide for certain (numbers, objects, collections, FHIR-typed focus,
@@ -120,16 +120,17 @@ class Parser {
   private startsCall(): boolean {
     const name = this.tokens[this.at];
     const open = this.tokens[this.at + 1];
-    return name?.kind === 'name' && open?.kind === 'punct' && open.text === '(' && (name.text === 'matches' || Object.hasOwn(FUNCTIONS, name.text));
+    return name?.kind === 'name' && open?.kind === 'punct' && open.text === '(' && (Object.hasOwn(STRING_FUNCTIONS, name.text) || Object.hasOwn(FUNCTIONS, name.text));
   }
 
   private invocation(input: Node): Node | undefined {
     const name = this.tokens[this.at++];
     if (name?.kind !== 'name' || !this.take('(')) return undefined;
-    if (name.text === 'matches') {
-      const pattern = this.tokens[this.at++];
-      if (pattern?.kind !== 'string' || !this.take(')')) return undefined;
-      return matches(input, pattern.text);
+    const withString = Object.hasOwn(STRING_FUNCTIONS, name.text) ? STRING_FUNCTIONS[name.text] : undefined;
+    if (withString) {
+      const argument = this.tokens[this.at++];
+      if (argument?.kind !== 'string' || !this.take(')')) return undefined;
+      return withString(input, argument.text);
     }
     if (!this.take(')')) return undefined;
     const fn = Object.hasOwn(FUNCTIONS, name.text) ? FUNCTIONS[name.text] : undefined;
@@ -197,17 +198,24 @@ const FUNCTIONS: Record<string, (input: Node) => Node> = {
   },
 };
 
-/** fhirpath.js `matches`: a partial match, flags `us`. */
-function matches(input: Node, pattern: string): Node {
-  let regex: RegExp | undefined;
+/** A string function of a string input and one string literal: empty in, empty out (FHIRPath N1 §5.6); a non-string input is left to fhirpath.js. */
+function onString(input: Node, test: (v: string) => boolean): Node {
   return (focus, vars) => {
     const v = input(focus, vars);
     if (v === EMPTY || v === UNDECIDED) return v;
-    if (typeof v !== 'string') return UNDECIDED;
-    regex ??= new RegExp(pattern, 'us');
-    return regex.test(v);
+    return typeof v === 'string' ? test(v) : UNDECIDED;
   };
 }
+
+const STRING_FUNCTIONS: Record<string, (input: Node, argument: string) => Node> = {
+  /** fhirpath.js `matches`: a partial match, flags `us`. */
+  matches: (input, pattern) => {
+    let regex: RegExp | undefined;
+    return onString(input, (v) => (regex ??= new RegExp(pattern, 'us')).test(v));
+  },
+  /** `startsWith` (§5.6.4): the Synthea maps' `end.startsWith('1970-01-01').not()` runs for every row with an end date. */
+  startsWith: (input, prefix) => onString(input, (v) => v.startsWith(prefix)),
+};
 
 /** A Boolean operand: a boolean or empty; anything else is left to fhirpath.js. */
 function logical(node: Node, focus: Value | undefined, vars: Variables): boolean | typeof EMPTY | typeof UNDECIDED {

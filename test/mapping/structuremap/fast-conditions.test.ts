@@ -27,6 +27,10 @@ const EXPRESSIONS = [
   "(matches('^[0-9]{1,3}$').not() and matches('^[0-9]{5,}(00|10)[0-9]$').not())",
   "matches('^c') or exists().not()",
   "empty()",
+  "VALUE.startsWith('1')",
+  "((VALUE != '') and VALUE.startsWith('-1').not())",
+  "VALUE.startsWith('')",
+  "startsWith('c')",
 ];
 
 const VALUES = [undefined, '', '12', '-1.5', 'abc', 'cm'];
@@ -70,7 +74,7 @@ describe('fast map conditions agree with fhirpath.js', () => {
     expect(decided).toBeGreaterThan(0);
   });
 
-  it.each(EXPRESSIONS.filter((e) => !e.includes('%') && !e.includes('$this') && !/^\(?(matches|empty)\(/.test(e)))('%s, on a legacy row', (expression) => {
+  it.each(EXPRESSIONS.filter((e) => !e.includes('%') && !e.includes('$this') && !/^\(?(matches|empty|startsWith)\(/.test(e)))('%s, on a legacy row', (expression) => {
     const condition = compileFastCondition(expression, notFhir);
     for (const binding of bindings()) {
       const row = Object.fromEntries(Object.entries(binding).filter(([, v]) => v !== undefined));
