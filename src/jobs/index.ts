@@ -17,7 +17,7 @@ export { TASK_STATES } from './model/task.ts';
 export type { ClaimOptions, FailTaskOptions, ListTasksOptions, Task, TaskCounts, TaskInput, TaskState } from './model/task.ts';
 export { LEDGER_OUTCOMES, NO_RESOURCE_TYPE, foldLedgerCounts } from './model/ledger.ts';
 export type { LedgerCounts, LedgerEntry, LedgerEntryInput, LedgerOutcome, LedgerPage, ListLedgerOptions, OutcomeCounts, PreviousLoad, RecordLookup } from './model/ledger.ts';
-export type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions, TargetResourceRef } from './model/id-map.ts';
+export type { IdMapEntry, IdMapEntryInput, IdMapStatus, ListIdMapOptions } from './model/id-map.ts';
 export { GENESIS_HASH, auditEntryHash, canonicalJson, nextAuditEntry } from './model/audit.ts';
 export type { AuditAppend, AuditEntry, JsonValue, ReadAuditOptions } from './model/audit.ts';
 export type { ExportFile, ExportFileInput } from './model/export-file.ts';

@@ -45,11 +45,6 @@ export interface ListIdMapOptions {
   readonly offset?: number;
 }
 
-export interface TargetResourceRef {
-  readonly resourceType: string;
-  readonly targetId: string;
-}
-
 export function dedupeIdMapBatch(entries: readonly IdMapEntryInput[]): IdMapEntryInput[] {
   const byKey = new Map<string, IdMapEntryInput>();
   for (const entry of entries) byKey.set(`${entry.patientKey ?? ''}\u001f${entry.resourceType}/${entry.targetId}`, entry);
