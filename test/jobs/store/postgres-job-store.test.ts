@@ -44,6 +44,38 @@ gate('postgres job store', () => {
     }
   });
 
+  it('migrates a version 3 schema to patient-first keys, keeping every ledger row and id with its patient', async () => {
+    const v3 = `${schema}_v3`;
+    const admin = new pg.Client({ connectionString: PG_TEST_URL });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${v3}; SET search_path = ${v3}; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+      for (const m of POSTGRES_MIGRATIONS.filter((x) => x.version <= 3)) await admin.query(`${m.sql}; INSERT INTO schema_migrations VALUES (${m.version}, 0)`);
+      await admin.query(`INSERT INTO jobs (id, state, dry_run, spec, created_at, updated_at) VALUES ('j1', 'completed', 0, '{}', 1, 1);
+        INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, target_ids, content_hash, updated_at, phase) VALUES
+          ('j1', 's', 'observations', 'o.csv:2', 'o1', 'pa', 'loaded', '["Observation/a"]', 'h1', 5, 'clinical'),
+          ('j1', 's', 'organizations', 'org.csv:2', 'org1', NULL, 'loaded', '["Organization/s"]', 'h2', 5, NULL);
+        INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, phase) VALUES
+          ('j1', 's', 'observations', 'o1', 'Observation', 'a', 'clinical'),
+          ('j1', 's', 'organizations', 'org1', 'Organization', 's', NULL),
+          ('j1', 's', '(provenance)', 'pa/0f0e0d0c-0b0a-4090-8070-605040302010', 'Provenance', '0f0e0d0c-0b0a-4090-8070-605040302010', 'clinical');`);
+      const store = await openPostgresJobStore({ connectionString: PG_TEST_URL, schema: v3, maxConnections: 1 });
+      try {
+        expect((await store.listOutcomes('j1')).entries.map((e) => [e.recordKey, e.patientKey])).toEqual([['o1', 'pa'], ['org1', undefined]]);
+        expect((await store.listIds('j1')).map((e) => [e.targetId, e.patientKey])).toEqual([['a', 'pa'], ['s', undefined], ['0f0e0d0c-0b0a-4090-8070-605040302010', 'pa']]);
+        expect((await store.findPreviousLoads('s', [{ patientKey: 'pa', kind: 'observations', recordKey: 'o1' }])).map((p) => p.contentHash)).toEqual(['h1']);
+        // the old unique keys are gone: the same record under another patient is another row
+        await store.recordTaskResults('j1', [{ ref: { source: 's', kind: 'observations', locator: 'o.csv:3' }, recordKey: 'o1', patientKey: 'pb', outcome: 'loaded' }], []);
+        expect((await store.listOutcomes('j1')).total).toBe(3);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${v3} CASCADE`);
+      await admin.end();
+    }
+  });
+
   it('reports an unreachable server as FHIRMIG_ERR_STORE_UNAVAILABLE (503, retryable)', async () => {
     await expect(openPostgresJobStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema })).rejects.toMatchObject({
       code: 'FHIRMIG_ERR_STORE_UNAVAILABLE',
