@@ -12,7 +12,15 @@ const SYNTHEA_COUNTS: Readonly<Record<string, number>> = {
   organizations: 47, providers: 47,
 };
 
+/** Sources a test read from: closed after it (patient reads keep a file handle open per table until close). */
+const readFrom = new Set<CsvSource>();
+afterEach(async () => {
+  await Promise.all([...readFrom].map((source) => source.close()));
+  readFrom.clear();
+});
+
 async function collect(source: CsvSource, options?: Parameters<CsvSource['read']>[0]): Promise<SourceItem[]> {
+  readFrom.add(source);
   const items: SourceItem[] = [];
   for await (const item of source.read(options)) items.push(item);
   return items;
