@@ -5,6 +5,7 @@ import { POSTGRES_MIGRATIONS } from '../../../src/jobs/store/postgres/postgres-m
 import { defineJobStoreContract } from './job-store.contract.ts';
 import type { StoreHarness } from './job-store.contract.ts';
 import { PG_TEST_URL, postgresDescribe } from './support/postgres-gate.ts';
+import { PROVENANCE_ID, V3_ROWS_SQL } from './support/v3-rows.ts';
 
 const gate = postgresDescribe();
 const schema = `fhirmig_test_${randomBytes(6).toString('hex')}`;
@@ -51,18 +52,11 @@ gate('postgres job store', () => {
     try {
       await admin.query(`CREATE SCHEMA ${v3}; SET search_path = ${v3}; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
       for (const m of POSTGRES_MIGRATIONS.filter((x) => x.version <= 3)) await admin.query(`${m.sql}; INSERT INTO schema_migrations VALUES (${m.version}, 0)`);
-      await admin.query(`INSERT INTO jobs (id, state, dry_run, spec, created_at, updated_at) VALUES ('j1', 'completed', 0, '{}', 1, 1);
-        INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, target_ids, content_hash, updated_at, phase) VALUES
-          ('j1', 's', 'observations', 'o.csv:2', 'o1', 'pa', 'loaded', '["Observation/a"]', 'h1', 5, 'clinical'),
-          ('j1', 's', 'organizations', 'org.csv:2', 'org1', NULL, 'loaded', '["Organization/s"]', 'h2', 5, NULL);
-        INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, phase) VALUES
-          ('j1', 's', 'observations', 'o1', 'Observation', 'a', 'clinical'),
-          ('j1', 's', 'organizations', 'org1', 'Organization', 's', NULL),
-          ('j1', 's', '(provenance)', 'pa/0f0e0d0c-0b0a-4090-8070-605040302010', 'Provenance', '0f0e0d0c-0b0a-4090-8070-605040302010', 'clinical');`);
+      await admin.query(V3_ROWS_SQL);
       const store = await openPostgresJobStore({ connectionString: PG_TEST_URL, schema: v3, maxConnections: 1 });
       try {
         expect((await store.listOutcomes('j1')).entries.map((e) => [e.recordKey, e.patientKey])).toEqual([['o1', 'pa'], ['org1', undefined]]);
-        expect((await store.listIds('j1')).map((e) => [e.targetId, e.patientKey])).toEqual([['a', 'pa'], ['s', undefined], ['0f0e0d0c-0b0a-4090-8070-605040302010', 'pa']]);
+        expect((await store.listIds('j1')).map((e) => [e.targetId, e.patientKey])).toEqual([['a', 'pa'], ['s', undefined], [PROVENANCE_ID, 'pa']]);
         expect((await store.findPreviousLoads('s', [{ patientKey: 'pa', kind: 'observations', recordKey: 'o1' }])).map((p) => p.contentHash)).toEqual(['h1']);
         // the old unique keys are gone: the same record under another patient is another row
         await store.recordTaskResults('j1', [{ ref: { source: 's', kind: 'observations', locator: 'o.csv:3' }, recordKey: 'o1', patientKey: 'pb', outcome: 'loaded' }], []);

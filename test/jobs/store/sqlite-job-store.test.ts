@@ -7,6 +7,7 @@ import { SQLITE_MIGRATIONS } from '../../../src/jobs/store/sqlite/sqlite-migrati
 import { PREVIOUS_LOADS } from '../../../src/jobs/store/sqlite/sqlite-records.ts';
 import { defineJobStoreContract } from './job-store.contract.ts';
 import type { StoreHarness } from './job-store.contract.ts';
+import { PROVENANCE_ID, V3_ROWS_SQL } from './support/v3-rows.ts';
 
 let dir = '';
 let harness: StoreHarness;
@@ -61,21 +62,14 @@ describe('sqlite job store: the file', () => {
     const db = new DatabaseSync(path);
     db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
     for (const m of SQLITE_MIGRATIONS.filter((x) => x.version <= 3)) (db.exec(m.sql), db.prepare('INSERT INTO schema_migrations VALUES (?, 0)').run(m.version));
-    db.exec(`INSERT INTO jobs (id, state, dry_run, spec, created_at, updated_at) VALUES ('j1', 'completed', 0, '{}', 1, 1);
-      INSERT INTO ledger (job_id, source, kind, locator, record_key, patient_key, outcome, target_ids, content_hash, updated_at, phase) VALUES
-        ('j1', 's', 'observations', 'o.csv:2', 'o1', 'pa', 'loaded', '["Observation/a"]', 'h1', 5, 'clinical'),
-        ('j1', 's', 'organizations', 'org.csv:2', 'org1', NULL, 'loaded', '["Organization/s"]', 'h2', 5, NULL);
-      INSERT INTO id_map (job_id, source, kind, record_key, resource_type, target_id, phase) VALUES
-        ('j1', 's', 'observations', 'o1', 'Observation', 'a', 'clinical'),
-        ('j1', 's', 'organizations', 'org1', 'Organization', 's', NULL),
-        ('j1', 's', '(provenance)', 'pa/0f0e0d0c-0b0a-4090-8070-605040302010', 'Provenance', '0f0e0d0c-0b0a-4090-8070-605040302010', 'clinical');`);
+    db.exec(V3_ROWS_SQL);
     db.close();
     const store = openSqliteJobStore({ path });
     try {
       expect((await store.listOutcomes('j1')).entries.map((e) => [e.recordKey, e.patientKey, e.phase, e.targetIds])).toEqual([
         ['o1', 'pa', 'clinical', ['Observation/a']], ['org1', undefined, undefined, ['Organization/s']],
       ]);
-      expect((await store.listIds('j1')).map((e) => [e.seq, e.targetId, e.patientKey])).toEqual([[1, 'a', 'pa'], [2, 's', undefined], [3, '0f0e0d0c-0b0a-4090-8070-605040302010', 'pa']]);
+      expect((await store.listIds('j1')).map((e) => [e.seq, e.targetId, e.patientKey])).toEqual([[1, 'a', 'pa'], [2, 's', undefined], [3, PROVENANCE_ID, 'pa']]);
       expect((await store.findPreviousLoads('s', [{ patientKey: 'pa', kind: 'observations', recordKey: 'o1' }])).map((p) => p.contentHash)).toEqual(['h1']);
       // the rebuilt tables keep counting ids on from the old ones
       await store.recordTaskResults('j1', [], [{ source: 's', patientKey: 'pb', kind: 'observations', recordKey: 'o2', resourceType: 'Observation', targetId: 'b' }]);
