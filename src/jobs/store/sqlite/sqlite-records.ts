@@ -49,7 +49,7 @@ export function listOutcomes(connection: SqliteConnection, jobId: string, option
 }
 
 // CROSS JOIN keeps the wanted records as the outer loop (SQLite does not reorder it): each is one
-// index probe on (source, kind, record_key). A plain JOIN let the planner scan every ledger row of
+// index probe on (source, patient_key, kind, record_key). A plain JOIN let the planner scan every ledger row of
 // the source per call instead — quadratic over a migration (measured: 37% of an e2e run at 22 patients).
 export const PREVIOUS_LOADS = `WITH wanted (patient_key, kind, record_key) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)),
   latest AS (
