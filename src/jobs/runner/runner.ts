@@ -108,7 +108,7 @@ async function workLoop(run: Run, phase: string | undefined, workerId: string): 
       continue;
     }
     if (!task) {
-      if (!(await phaseBusy(run, phase))) return;
+      if (!(await heldElsewhere(run, phase))) return;
       await sleep(Math.min(500, leaseMs)); // another worker (maybe a dead one) holds the rest
       continue;
     }
@@ -116,16 +116,17 @@ async function workLoop(run: Run, phase: string | undefined, workerId: string): 
   }
 }
 
-/** Whether tasks of the phase (of the job, when undefined) are still pending or held by a worker. */
-async function phaseBusy(run: Run, phase: string | undefined): Promise<boolean> {
+/**
+ * Whether tasks of the phase (of the job, when undefined) are still pending or held by another
+ * worker — maybe a dead one, whose tasks come back when their leases expire. The tasks this run's
+ * own loops hold are not waited for: their loops finish them (a phase's last tasks used to keep
+ * every other loop sleeping half a second: 7% of a 110-patient e2e run idle).
+ */
+async function heldElsewhere(run: Run, phase: string | undefined): Promise<boolean> {
   const { store } = run.env;
-  if (phase === undefined) {
-    const counts = await store.countTasks(run.job.id);
-    return counts.pending + counts.claimed > 0;
-  }
-  // Nothing of the phase was claimable: only tasks held by workers (few) can still be running.
+  if (phase === undefined && (await store.countTasks(run.job.id)).pending > 0) return true;
   const claimed = await store.listTasks(run.job.id, { state: 'claimed' });
-  return claimed.some((t) => t.phase === phase);
+  return claimed.some((t) => (phase === undefined || t.phase === phase) && !run.held.has(t.id));
 }
 
 /** The `phase` audit step of a finished phase, with the phase's own ledger counts. */

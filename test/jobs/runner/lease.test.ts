@@ -54,6 +54,32 @@ it('a task that outlives its lease (event loop blocked) is run once, by its own 
   await slowRun(suite.store);
 });
 
+/**
+ * A loop that finds nothing left to claim in a phase while its siblings still run the phase's last
+ * tasks ends at once: those tasks are the siblings' to finish. (It used to sleep half a second and
+ * claim again, the whole run idle at every phase's end.) Waiting stays for tasks held by another worker.
+ */
+it('a loop finding no task while only its siblings hold the phase ends after one empty claim', async () => {
+  const emptyClaims: string[] = [];
+  const store: JobStore = new Proxy(suite.store, {
+    get(target, property, receiver) {
+      if (property !== 'claimTasks') return Reflect.get(target, property, receiver) as unknown;
+      return async (...args: Parameters<JobStore['claimTasks']>) => {
+        const claimed = await target.claimTasks(...args);
+        if (claimed.length === 0) emptyClaims.push(`${args[4]?.phase ?? '(any)'} ${args[1]}`);
+        return claimed;
+      };
+    },
+  });
+  const env: MigrationEnv = { ...suite.env, store };
+  const job = await plan(env, suite.server.url, { dryRun: true });
+  const done = await runJob(env, job.id, { concurrency: 3 });
+  expect(done.state).toBe('completed');
+  // Each of the 3 loops: one empty claim per phase (critical, clinical, administrative) and one in the final unfiltered pass.
+  expect(emptyClaims).toHaveLength(3 * 4);
+  expect(new Set(emptyClaims).size).toBe(emptyClaims.length);
+});
+
 const schema = `fhirmig_lease_${randomBytes(6).toString('hex')}`;
 postgresDescribe()('on the PostgreSQL store (renewals are network round trips)', () => {
   let store: JobStore;
