@@ -73,3 +73,23 @@ export function referencedKeys(value: unknown, index: ReadonlyMap<string, string
   for (const key in object) referencedKeys(object[key], index, out);
   return out;
 }
+
+/**
+ * The identifier keys (`system|value`) of the logical references (Reference.identifier, no
+ * `reference` yet) in the value: the only identifiers resolveLogicalReferences looks up.
+ */
+export function logicalReferenceKeys(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) logicalReferenceKeys(item, out);
+    return out;
+  }
+  if (value === null || typeof value !== 'object') return out;
+  const object = value as Record<string, unknown>;
+  const identifier = object['identifier'];
+  if (object['reference'] === undefined && object['resourceType'] === undefined && identifier && typeof identifier === 'object' && !Array.isArray(identifier)) {
+    const key = identifierKey(identifier as fhir4.Identifier);
+    if (key !== undefined) out.add(key);
+  }
+  for (const key in object) logicalReferenceKeys(object[key], out);
+  return out;
+}

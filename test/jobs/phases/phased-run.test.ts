@@ -75,6 +75,14 @@ it('runs critical data of all patients first, each record once in one phase, ref
   }
   expect(checked).toBeGreaterThan(100);
 
+  // A logical reference (Reference.identifier) to a resource the job wrote, in any phase, was resolved to it.
+  const written = readdirSync(out).filter((f) => f.endsWith('.ndjson')).flatMap((file) =>
+    readFileSync(join(out, file), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as fhir4.Resource & { identifier?: fhir4.Identifier[] }));
+  const carried = new Set(written.flatMap((r) => (r.identifier ?? []).map((i) => `${i.system ?? ''}|${i.value ?? ''}`)));
+  const unresolved = written.flatMap((r) => logicalReferences(r).filter((i) => carried.has(`${i.system ?? ''}|${i.value ?? ''}`)).map((i) => `${r.resourceType}/${r.id ?? ''} → ${i.value ?? ''}`));
+  expect(unresolved).toEqual([]);
+  expect(written.filter((r) => phaseOf.get(`${r.resourceType}/${r.id ?? ''}`) === 'administrative' && JSON.stringify(r).includes('"reference":"Encounter/')).length).toBeGreaterThan(10);
+
   // The audit log says each phase finished, in priority order.
   const steps = (await store.readAudit()).filter((e) => e.type === 'job.phase' && (e.payload as { jobId: string }).jobId === job.id);
   const done = steps.map((e) => JSON.stringify(e.payload)).filter((p) => p.includes('done')).map((p) => /phase (\w+) done/.exec(p)?.[1]);
@@ -139,3 +147,14 @@ it('a patient whose Patient record is rejected has its other records skipped (pa
   await live.source.close();
 });
 
+/** The identifiers of a value's references that have no `reference` (left logical). */
+function logicalReferences(value: unknown, out: fhir4.Identifier[] = []): fhir4.Identifier[] {
+  if (Array.isArray(value)) for (const item of value) logicalReferences(item, out);
+  else if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const identifier = object['identifier'];
+    if (object['reference'] === undefined && object['resourceType'] === undefined && identifier && typeof identifier === 'object' && !Array.isArray(identifier)) out.push(identifier as fhir4.Identifier);
+    for (const member of Object.values(object)) logicalReferences(member, out);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { auditEntryHash } from '../../../src/jobs/index.ts';
 import { hashAuditEntry } from '../../../src/provenance/index.ts';
-import { indexIdentifiers, resolveLogicalReferences } from '../../../src/jobs/runner/references.ts';
+import { indexIdentifiers, logicalReferenceKeys, resolveLogicalReferences } from '../../../src/jobs/runner/references.ts';
 
 const PATIENTS = 'https://fhir-migrate.dev/source/synthea-csv/patients';
 
@@ -33,6 +33,18 @@ describe('logical references', () => {
   it('leaves references that already have a target and resources with a single identifier alone', () => {
     const composition = { resourceType: 'Composition', identifier: { system: PATIENTS, value: 'A' }, subject: { reference: 'Patient/x', identifier: { system: PATIENTS, value: 'A' } } };
     expect(resolveLogicalReferences(composition, index)).toEqual(composition);
+  });
+
+  it('logicalReferenceKeys names exactly the identifiers resolveLogicalReferences looks up', () => {
+    const claim = {
+      resourceType: 'Claim',
+      identifier: [{ system: PATIENTS, value: 'own' }],
+      patient: { identifier: { system: PATIENTS, value: 'A' } },
+      provider: { reference: 'Practitioner/x', identifier: { system: PATIENTS, value: 'resolved already' } },
+      item: [{ encounter: [{ identifier: { system: 'urn:e', value: 'E1' } }, { identifier: { value: 'no system' } }] }],
+      contained: [{ resourceType: 'Patient', identifier: { system: PATIENTS, value: 'a resource, not a reference' } }],
+    };
+    expect([...logicalReferenceKeys([claim])].sort()).toEqual([`${PATIENTS}|A`, 'urn:e|E1']);
   });
 });
 
