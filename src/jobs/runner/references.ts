@@ -18,6 +18,13 @@ export function indexIdentifiers(index: IdentifierIndex, resource: fhir4.Resourc
   }
 }
 
+/** The identifier of a logical reference (Reference.identifier, no `reference` yet; not a resource's own). */
+function logicalIdentifier(object: Record<string, unknown>): fhir4.Identifier | undefined {
+  const identifier = object['identifier'];
+  if (object['reference'] !== undefined || object['resourceType'] !== undefined) return undefined;
+  return identifier && typeof identifier === 'object' && !Array.isArray(identifier) ? (identifier as fhir4.Identifier) : undefined;
+}
+
 /**
  * The resource with its logical references resolved where the index knows them. Copy on write:
  * only the objects and arrays on the way to a resolved reference are copied, the rest is shared
@@ -42,9 +49,9 @@ export function resolveLogicalReferences<T>(value: T, index: ReadonlyMap<string,
     const resolved = resolveLogicalReferences(member, index);
     if (resolved !== member) (out ??= { ...object })[key] = resolved;
   }
-  const identifier = object['identifier'];
-  if (object['reference'] === undefined && object['resourceType'] === undefined && identifier && typeof identifier === 'object' && !Array.isArray(identifier)) {
-    const key = identifierKey(identifier as fhir4.Identifier);
+  const identifier = logicalIdentifier(object);
+  if (identifier) {
+    const key = identifierKey(identifier);
     const target = key === undefined ? undefined : index.get(key);
     if (target) (out ??= { ...object })['reference'] = target;
   }
@@ -85,11 +92,9 @@ export function logicalReferenceKeys(value: unknown, out: Set<string> = new Set(
   }
   if (value === null || typeof value !== 'object') return out;
   const object = value as Record<string, unknown>;
-  const identifier = object['identifier'];
-  if (object['reference'] === undefined && object['resourceType'] === undefined && identifier && typeof identifier === 'object' && !Array.isArray(identifier)) {
-    const key = identifierKey(identifier as fhir4.Identifier);
-    if (key !== undefined) out.add(key);
-  }
-  for (const key in object) logicalReferenceKeys(object[key], out);
+  const identifier = logicalIdentifier(object);
+  const key = identifier && identifierKey(identifier);
+  if (key !== undefined) out.add(key);
+  for (const member in object) logicalReferenceKeys(object[member], out);
   return out;
 }
