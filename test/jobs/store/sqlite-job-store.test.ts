@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openSqliteJobStore } from '../../../src/jobs/index.ts';
 import { SQLITE_MIGRATIONS } from '../../../src/jobs/store/sqlite/sqlite-migrations.ts';
 import { PREVIOUS_LOADS } from '../../../src/jobs/store/sqlite/sqlite-records.ts';
+import { jobSpec } from './contract/harness.ts';
 import { defineJobStoreContract } from './job-store.contract.ts';
 import type { StoreHarness } from './job-store.contract.ts';
 import { PROVENANCE_ID, V3_ROWS_SQL } from './support/v3-rows.ts';
@@ -76,6 +78,35 @@ describe('sqlite job store: the file', () => {
       expect((await store.listIds('j1')).at(-1)?.seq).toBe(4);
     } finally {
       await store.close();
+    }
+  });
+
+  it('checkpoints its WAL in a thread once it writes much, and leaves no WAL file behind when closed', async () => {
+    const path = join(dir, 'checkpointed.db');
+    const store = openSqliteJobStore({ path });
+    const dbSize = (): number => statSync(path).size;
+    try {
+      const job = await store.createJob(jobSpec());
+      const sizeBefore = dbSize();
+      // 80 task commits of 200 rows each: ~2,000 pages, far below the writer's own autocheckpoint (80,000 pages).
+      for (let task = 0; task < 80; task++) {
+        const rows = Array.from({ length: 200 }, (_, i) => ({ ref: { source: 's', kind: 'observations', locator: `o.csv:${i}` }, recordKey: `o${task}-${i}`, patientKey: `p${task}`, outcome: 'skipped' as const, contentHash: 'x'.repeat(40) }));
+        await store.recordTaskResults(job.id, rows, []);
+      }
+      // Pages reach the database file only through a checkpoint: here the thread's (it looks every 500 ms).
+      for (let waited = 0; dbSize() < sizeBefore + 1_000_000 && waited < 5_000; waited += 100) await sleep(100);
+      expect(dbSize()).toBeGreaterThan(sizeBefore + 1_000_000);
+      expect((await store.countOutcomes(job.id)).total.skipped).toBe(16_000);
+    } finally {
+      await store.close();
+    }
+    // The checkpointer's connection closed first: the writer's close was the last one, which removes the WAL.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = openSqliteJobStore({ path });
+    try {
+      expect((await reopened.listOutcomes((await reopened.listJobs())[0]?.id ?? '', { limit: 1, offset: 15_999 })).entries.map((e) => e.recordKey)).toEqual(['o79-199']);
+    } finally {
+      await reopened.close();
     }
   });
 

@@ -4,6 +4,7 @@ import { MigrateError } from '../../../core/index.ts';
 import { storeTooNew } from '../shared.ts';
 import type { Row } from '../shared.ts';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 /** SQLite result codes that mean "the store is not usable right now" rather than a bug. */
 const UNAVAILABLE_CODES = new Set([5 /* BUSY */, 6 /* LOCKED */, 8 /* READONLY */, 10 /* IOERR */, 13 /* FULL */, 14 /* CANTOPEN */]);
@@ -19,6 +20,13 @@ export type Params = SQLInputValue[];
  */
 const CACHE_KIB = -16_000;
 const CHECKPOINT_PAGES = 20_000;
+/**
+ * Once a connection has written this many times it hands checkpoints to a WalCheckpointer thread
+ * (a store that a test or a status query opens for a few writes never starts one); its own
+ * autocheckpoint then stays only as the backstop of a checkpointer that falls behind or fails.
+ */
+const CHECKPOINTER_AFTER_WRITES = 64;
+const BACKSTOP_CHECKPOINT_PAGES = 4 * CHECKPOINT_PAGES;
 
 /**
  * One node:sqlite connection with cached statements. WAL lets readers run beside the writer and
@@ -29,10 +37,28 @@ const CHECKPOINT_PAGES = 20_000;
 export class SqliteConnection {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly path: string;
+  private writes = 0;
+  private checkpointer: WalCheckpointer | undefined;
 
   constructor(path: string, busyTimeoutMs: number) {
+    this.path = path;
     this.db = guard(() => new DatabaseSync(path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true }));
     guard(() => this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = ${CACHE_KIB}; PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES};`));
+  }
+
+  /** The checkpointer thread, when this connection has one (tests look at it). */
+  get checkpointing(): boolean {
+    return this.checkpointer?.running === true;
+  }
+
+  private wrote(): void {
+    if (this.checkpointer) return this.checkpointer.committed();
+    if (++this.writes < CHECKPOINTER_AFTER_WRITES || !isFileDatabase(this.path)) return;
+    const checkpointer = new WalCheckpointer(this.path, { onFailure: () => this.db.isOpen && this.db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`) });
+    this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    this.checkpointer = checkpointer;
+    checkpointer.committed();
   }
 
   statement(sql: string): StatementSync {
@@ -53,7 +79,9 @@ export class SqliteConnection {
   }
 
   run(sql: string, ...params: Params): number {
-    return Number(guard(() => this.statement(sql).run(...params)).changes);
+    const changes = Number(guard(() => this.statement(sql).run(...params)).changes);
+    if (!this.db.isTransaction) this.wrote();
+    return changes;
   }
 
   /** Runs `work` in one write transaction (BEGIN IMMEDIATE takes the write lock up front). */
@@ -62,6 +90,7 @@ export class SqliteConnection {
     try {
       const result = work();
       guard(() => this.db.exec('COMMIT'));
+      this.wrote();
       return result;
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -70,9 +99,14 @@ export class SqliteConnection {
   }
 
   close(): void {
+    this.checkpointer?.close();
     this.statements.clear();
     if (this.db.isOpen) this.db.close();
   }
+}
+
+function isFileDatabase(path: string): boolean {
+  return path !== '' && path !== ':memory:' && !path.startsWith('file::memory:');
 }
 
 /** Applies missing migrations, each in its own transaction; refuses a newer schema. */
