@@ -87,8 +87,10 @@ function nodesOf(o: DecideOptions): Map<string, PlanNode> {
     n.handles = [...n.handles, { resourceType, key: ref, identifiers }];
     if (phase !== null) n.phase = phase;
   }
-  for (const [id, phase] of Object.entries(o.plan?.records ?? {})) node(id).phase = phase;
-  for (const [id, earliest] of Object.entries(o.plan?.pending ?? {})) node(id).earliest = earliest;
+  const records = o.plan?.records ?? {};
+  const pending = o.plan?.pending ?? {};
+  for (const id in records) node(id).phase = records[id];
+  for (const id in pending) node(id).earliest = pending[id] as number;
   const sketch = recordSketcher(o.mapSet, o.table, o.wanted);
   for (const record of o.records) {
     const id = recordId(record.ref.kind, record.key);

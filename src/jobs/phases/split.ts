@@ -111,8 +111,10 @@ export async function phaseKinds(env: MigrationEnv, job: Job, task: Task, shared
     const type = tableType(env.mapSet, kind);
     if (type === 'Patient' || phaseOfType(table, type) === wanted) kinds.add(kind);
   }
-  for (const [id, phase] of Object.entries(stored.records)) if (phase === wanted) kinds.add(kindOfRecordId(id));
+  // for…in, not Object.entries: a plan names every record of the patient, and this runs per task.
+  for (const id in stored.records) if (stored.records[id] === wanted) kinds.add(kindOfRecordId(id));
   // A task that decides its phase maps the undecided records that can belong to it (the others it reads only when pulled in).
-  if (decidedThrough(table, stored) < wanted) for (const [id, earliest] of Object.entries(stored.pending ?? {})) if (earliest <= wanted) kinds.add(kindOfRecordId(id));
+  const pending = stored.pending ?? {};
+  if (decidedThrough(table, stored) < wanted) for (const id in pending) if ((pending[id] as number) <= wanted) kinds.add(kindOfRecordId(id));
   return [...kinds];
 }
