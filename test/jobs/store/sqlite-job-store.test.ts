@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { openSqliteJobStore } from '../../../src/jobs/index.ts';
 import { SQLITE_MIGRATIONS } from '../../../src/jobs/store/sqlite/sqlite-migrations.ts';
 import { PREVIOUS_LOADS } from '../../../src/jobs/store/sqlite/sqlite-records.ts';
+import { claimableIdsSql } from '../../../src/jobs/store/sqlite/sqlite-tasks.ts';
 import { jobSpec } from './contract/harness.ts';
 import { defineJobStoreContract } from './job-store.contract.ts';
 import type { StoreHarness } from './job-store.contract.ts';
@@ -54,6 +55,26 @@ describe('sqlite job store: the file', () => {
       const wanted = plan.findIndex((d) => d.startsWith('SCAN json_each'));
       expect(probe).toBeGreaterThan(wanted);
       expect(wanted).toBeGreaterThanOrEqual(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('claims by two ordered index walks (pending; claimed with an expired lease), never reading every task of the job', async () => {
+    // A claim that read and sorted all of the job's tasks made a job's claims quadratic in its tasks.
+    const path = join(dir, 'claim-plan.db');
+    await (await openSqliteJobStore({ path })).close();
+    const db = new DatabaseSync(path);
+    try {
+      for (const byPhase of [false, true]) {
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${claimableIdsSql(byPhase)}`).all(...(byPhase ? ['j', 'p', 1, 'j', 0, 'p', 1, 1] : ['j', 1, 'j', 0, 1, 1])) as { detail: string }[]).map((r) => r.detail);
+        const searches = plan.filter((d) => d.startsWith('SEARCH tasks'));
+        expect(searches).toHaveLength(2);
+        for (const search of searches) expect(search).toMatch(/USING (COVERING )?INDEX tasks_claimable \(job_id=\? AND state=\?\)/);
+        // the only sort is of the ≤ 2 × limit ids the two walks return
+        expect(plan.filter((d) => d.includes('TEMP B-TREE'))).toHaveLength(1);
+        expect(plan.at(-1)).toBe('USE TEMP B-TREE FOR ORDER BY');
+      }
     } finally {
       db.close();
     }

@@ -22,22 +22,42 @@ export function addTasks(connection: SqliteConnection, jobId: string, tasks: rea
   });
 }
 
-const CLAIMABLE = "job_id = ? AND (state = 'pending' OR (state = 'claimed' AND lease_expires_at <= ?))";
+/**
+ * The ids a claim takes: pending tasks and claimed ones whose lease expired, lowest priority then
+ * id first. Two branches, each an ordered walk of tasks_claimable (job_id, state, priority, id)
+ * that stops at the limit: with `state = 'pending' OR …` in one WHERE, SQLite read every task of
+ * the job and sorted them on each claim — a job's claims were quadratic in its tasks (2.7 s of a
+ * 1,001-patient migration, 3,004 tasks; 30 times that at 10,000 patients).
+ */
+export function claimableIdsSql(byPhase: boolean): string {
+  const phase = byPhase ? ' AND phase = ?' : '';
+  return `SELECT id FROM (
+      SELECT id, priority FROM (SELECT id, priority FROM tasks WHERE job_id = ? AND state = 'pending'${phase} ORDER BY priority, id LIMIT ?)
+      UNION ALL
+      SELECT id, priority FROM (SELECT id, priority FROM tasks WHERE job_id = ? AND state = 'claimed' AND lease_expires_at <= ?${phase} ORDER BY priority, id LIMIT ?)
+    ) ORDER BY priority, id LIMIT ?`;
+}
 
 export function claimTasks(connection: SqliteConnection, jobId: string, workerId: string, n: number, leaseMs: number, now: number, options: ClaimOptions): Task[] {
   if (n <= 0) return [];
-  const phaseFilter = options.phase === undefined ? '' : ' AND phase = ?';
-  const pickParams = options.phase === undefined ? [jobId, now] : [jobId, now, options.phase];
+  const limit = Math.floor(n);
+  const phase = options.phase === undefined ? [] : [options.phase];
   const rows = connection.transaction(() =>
     connection.all(
       `UPDATE tasks SET state = 'claimed', claimed_by = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-       WHERE id IN (SELECT id FROM tasks WHERE ${CLAIMABLE}${phaseFilter} ORDER BY priority, id LIMIT ?)
+       WHERE id IN (${claimableIdsSql(options.phase !== undefined)})
        RETURNING *`,
       workerId,
       now + leaseMs,
       now,
-      ...pickParams,
-      Math.floor(n),
+      jobId,
+      ...phase,
+      limit,
+      jobId,
+      now,
+      ...phase,
+      limit,
+      limit,
     ),
   );
   return rows.map(toTask).sort((a, b) => a.priority - b.priority || a.id - b.id);

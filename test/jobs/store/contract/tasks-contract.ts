@@ -90,6 +90,24 @@ export function tasksContract(harness: StoreHarness): void {
     }
   });
 
+  it('merges pending and lease-expired tasks in one priority order, up to the limit (with and without a phase)', async () => {
+    const clock = manualClock();
+    const a = await harness.open({ now: clock.now });
+    try {
+      const { id } = await a.createJob(jobSpec());
+      await a.addTasks(id, [0, 1, 2, 3, 4].map((priority) => ({ patientKey: `p${priority}`, phase: priority % 2 === 0 ? 'even' : 'odd', priority })));
+      expect((await a.claimTasks(id, 'worker-a', 1, 1_000)).map((t) => t.patientKey)).toEqual(['p0']);
+      expect((await a.claimTasks(id, 'worker-a', 1, 1_000, { phase: 'even' })).map((t) => t.patientKey)).toEqual(['p2']);
+      clock.advance(1_001);
+      // p0 and p2 expired (claimed), p1, p3, p4 pending: the first two by priority come from both kinds
+      expect((await a.claimTasks(id, 'worker-b', 2, 60_000)).map((t) => [t.patientKey, t.attempts])).toEqual([['p0', 2], ['p1', 1]]);
+      expect((await a.claimTasks(id, 'worker-b', 5, 60_000, { phase: 'even' })).map((t) => [t.patientKey, t.attempts])).toEqual([['p2', 2], ['p4', 1]]);
+      expect((await a.claimTasks(id, 'worker-b', 5, 60_000)).map((t) => t.patientKey)).toEqual(['p3']);
+    } finally {
+      await a.close();
+    }
+  });
+
   it('hands each of 200 tasks to exactly one of 4 concurrent workers (separate connections)', async () => {
     const workers = await Promise.all([1, 2, 3, 4].map(() => harness.open()));
     try {
