@@ -24,7 +24,11 @@ export async function addTasks(connection: PostgresConnection, jobId: string, ta
 /**
  * The SKIP LOCKED queue pattern: rows another worker is claiming right now are skipped rather
  * than waited for, and a row claimed and committed meanwhile is re-checked against the WHERE
- * (READ COMMITTED re-evaluation), so no task is handed out twice.
+ * (READ COMMITTED re-evaluation), so no task is handed out twice. Pending tasks and claimed ones
+ * whose lease expired are picked by two ordered scans of tasks_claimable that stop at the limit:
+ * with `state = 'pending' OR …` in one WHERE, PostgreSQL read and sorted every pending task of the
+ * job on each claim (2.8 ms a claim with 10,000 pending; quadratic over a job). A row the second
+ * scan locks but the final limit leaves out is free again when this statement's transaction ends.
  */
 export async function claimTasks(connection: PostgresConnection, jobId: string, workerId: string, n: number, leaseMs: number, now: number, options: ClaimOptions): Promise<Task[]> {
   if (n <= 0) return [];
@@ -32,10 +36,15 @@ export async function claimTasks(connection: PostgresConnection, jobId: string, 
   const params: unknown[] = [jobId, now, Math.floor(n), workerId, now + leaseMs];
   if (options.phase !== undefined) params.push(options.phase);
   const rows = await connection.query(
-    `WITH picked AS (
-       SELECT id FROM tasks
-       WHERE job_id = $1 AND (state = 'pending' OR (state = 'claimed' AND lease_expires_at <= $2))${phaseFilter}
-       ORDER BY priority, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+    `WITH pending AS (
+       SELECT id, priority FROM tasks WHERE job_id = $1 AND state = 'pending'${phaseFilter}
+       ORDER BY priority, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+     expired AS (
+       SELECT id, priority FROM tasks WHERE job_id = $1 AND state = 'claimed' AND lease_expires_at <= $2${phaseFilter}
+       ORDER BY priority, id LIMIT $3 FOR UPDATE SKIP LOCKED),
+     picked AS (
+       SELECT id FROM (SELECT id, priority FROM pending UNION ALL SELECT id, priority FROM expired) candidates
+       ORDER BY priority, id LIMIT $3)
      UPDATE tasks t SET state = 'claimed', claimed_by = $4, lease_expires_at = $5, attempts = t.attempts + 1, updated_at = $2
      FROM picked WHERE t.id = picked.id RETURNING t.*`,
     params,
