@@ -47,11 +47,6 @@ export class SqliteConnection {
     guard(() => this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = ${CACHE_KIB}; PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES};`));
   }
 
-  /** The checkpointer thread, when this connection has one (tests look at it). */
-  get checkpointing(): boolean {
-    return this.checkpointer?.running === true;
-  }
-
   private wrote(): void {
     if (this.checkpointer) return this.checkpointer.committed();
     if (++this.writes < CHECKPOINTER_AFTER_WRITES || !isFileDatabase(this.path)) return;

@@ -72,10 +72,6 @@ export class WalCheckpointer {
     });
   }
 
-  get running(): boolean {
-    return this.#running;
-  }
-
   committed(): void {
     Atomics.add(this.#shared, 0, 1);
   }
