@@ -11,9 +11,18 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
 const shared = new Int32Array(workerData.shared);
-const db = new DatabaseSync(workerData.path);
-db.exec('PRAGMA synchronous = NORMAL');
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+const closed = () => (Atomics.store(shared, 1, 1), Atomics.notify(shared, 1));
+let db;
+let checkpoint;
+try {
+  db = new DatabaseSync(workerData.path);
+  db.exec('PRAGMA synchronous = NORMAL');
+  checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+} catch (error) {
+  db?.close();
+  closed(); // a close() waiting (or about to) does not wait for a connection that is not there
+  throw error;
+}
 let seen = 0;
 const timer = setInterval(() => {
   const commits = Atomics.load(shared, 0);
@@ -28,8 +37,7 @@ const timer = setInterval(() => {
 parentPort.once('message', () => {
   clearInterval(timer);
   db.close();
-  Atomics.store(shared, 1, 1);
-  Atomics.notify(shared, 1);
+  closed();
   parentPort.close();
 });
 `;
